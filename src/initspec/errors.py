@@ -1,0 +1,391 @@
+"""Errors: :class:`InitializerError` and the :class:`ErrorRecord` it carries.
+
+Every problem initspec finds in an identifier, a config, a shape or a dtype ends in one
+``InitializerError`` (a ``ValueError``) whose ``errors`` list names *every* problem found,
+each with where it is (``loc`` and its JSON Pointer), a stable machine-readable ``type``,
+a sentence a person can act on (``msg``) and the offending ``input``.
+
+>>> import initspec
+>>> try:
+...     initspec.get({"class_name": "RandomNormal", "config": {"stdev": 1}})
+... except initspec.InitializerError as err:
+...     record = err.errors[0]
+>>> record.type, record.pointer
+('unknown_key', '/config/stdev')
+>>> "did you mean 'stddev'?" in record.msg
+True
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import typing
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+__all__ = [
+    "ERROR_TYPES",
+    "ErrorRecord",
+    "InitializerError",
+    "Loc",
+    "closest",
+    "describe",
+    "json_pointer",
+    "records_from_pydantic",
+]
+
+Loc = tuple[str | int, ...]
+
+#: Every ``ErrorRecord.type`` initspec emits, with what it means. Stable across releases.
+ERROR_TYPES: dict[str, str] = {
+    "invalid_identifier": "the identifier is of a type get() does not take",
+    "unknown_name": "a string identifier names no known initializer",
+    "unknown_class_name": "a config's class_name names no known initializer",
+    "missing": "a required key is absent",
+    "unknown_key": "a key the schema does not allow",
+    "not_an_object": "a JSON object (dict) was expected",
+    "not_a_list": "a JSON array (list) was expected",
+    "not_a_string": "a string was expected",
+    "not_an_integer": "an integer was expected (booleans and floats are not integers)",
+    "not_a_number": "a number was expected (booleans and strings are not numbers)",
+    "not_a_boolean": "true or false was expected",
+    "not_finite": "NaN and infinities are not allowed",
+    "out_of_range": "a number outside its allowed range",
+    "invalid_choice": "a value outside its enumeration",
+    "invalid_value": "a value of the right type that is still wrong (e.g. a ragged array)",
+    "minval_above_maxval": "RandomUniform's minval is greater than its maxval",
+    "forbidden_module": "a module outside keras.*, tf_keras.*, tensorflow.* and registrations",
+    "registered_name_mismatch": "registered_name disagrees with class_name",
+    "invalid_shape": "a shape that is not a sequence of non-negative integers, or the wrong rank",
+    "invalid_dtype": "a dtype initspec does not know",
+    "unsupported_dtype": "a known dtype this initializer cannot produce",
+    "value_does_not_fit": "a constant that the requested dtype cannot represent",
+    "shape_mismatch": "an array whose shape does not fit the requested shape",
+    "invalid_partition": "partition_shape/partition_offset outside the full shape",
+    "too_large": "a tensor or input larger than the configured limit",
+    "not_serializable": "an object serialize() cannot write in the requested format",
+    "invalid_registration": "register() was given something it cannot register",
+    "invalid_argument": "a call argument (threads, out, format, ...) is wrong",
+}
+
+
+def json_pointer(loc: Iterable[str | int]) -> str:
+    """Return the RFC 6901 JSON Pointer for a location tuple.
+
+    >>> json_pointer(("config", "seed"))
+    '/config/seed'
+    >>> json_pointer(("a/b", "m~n", 0))
+    '/a~1b/m~0n/0'
+    >>> json_pointer(())
+    ''
+    """
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in loc)
+
+
+def closest(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
+    """The candidates most like ``word``: exact case-insensitive matches first, then close ones.
+
+    >>> closest("glorotuniform", ["GlorotUniform", "glorot_uniform", "HeUniform"], n=2)
+    ['GlorotUniform', 'glorot_uniform']
+    """
+    pool = list(dict.fromkeys(candidates))
+    folded = word.strip().lower().replace("_", "")
+    exact = [c for c in pool if c.lower().replace("_", "") == folded]
+    fuzzy = difflib.get_close_matches(word, pool, n=n, cutoff=0.6)
+    by_fold = {c.lower(): c for c in pool}
+    fuzzy += [
+        by_fold[m] for m in difflib.get_close_matches(word.lower(), list(by_fold), n=n, cutoff=0.6)
+    ]
+    return list(dict.fromkeys(exact + fuzzy))[:n]
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    """A compact, JSON-like rendering of ``value`` for messages."""
+    try:
+        text = json.dumps(value, allow_nan=True, default=repr)
+    except (TypeError, ValueError, RecursionError):
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorRecord:
+    """One problem: where it is, what kind it is, what to do about it, and the bad value.
+
+    >>> r = ErrorRecord(("config", "mode"), "invalid_choice", "mode must be 'fan_in'", "x")
+    >>> r.pointer
+    '/config/mode'
+    """
+
+    loc: Loc
+    type: str
+    msg: str
+    input: Any = None
+
+    @property
+    def pointer(self) -> str:
+        """The RFC 6901 JSON Pointer of :attr:`loc` (``""`` for the identifier itself)."""
+        return json_pointer(self.loc)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serializable dict (``input`` is rendered as text when it is not JSON)."""
+        value: Any = self.input
+        if not _is_plain_json(value):
+            value = _short(value, 200)
+        return {
+            "loc": list(self.loc),
+            "pointer": self.pointer,
+            "type": self.type,
+            "msg": self.msg,
+            "input": value,
+        }
+
+    def __str__(self) -> str:
+        where = self.pointer or "(identifier)"
+        return f"at {where} [{self.type}]: {self.msg}"
+
+
+def _is_plain_json(value: Any, depth: int = 0) -> bool:
+    if depth > 20:
+        return False
+    if value is None or isinstance(value, (bool, int, str)):
+        return not isinstance(value, int) or abs(value) < 2**64
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, list):
+        return len(value) <= 50 and all(_is_plain_json(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return len(value) <= 50 and all(
+            isinstance(k, str) and _is_plain_json(v, depth + 1) for k, v in value.items()
+        )
+    return False
+
+
+class InitializerError(ValueError):
+    """A bad identifier, config, shape or dtype; ``errors`` lists every problem found.
+
+    ``str(error)`` lists them all, one per line. When the problems were found by pydantic,
+    its ``ValidationError`` is kept as ``__cause__``.
+
+    >>> err = InitializerError([ErrorRecord((), "unknown_name", "unknown initializer 'x'", "x")])
+    >>> print(err)
+    1 problem with the initializer identifier:
+      at (identifier) [unknown_name]: unknown initializer 'x'
+    """
+
+    errors: list[ErrorRecord]
+
+    def __init__(self, errors: Sequence[ErrorRecord], subject: str = "the initializer identifier"):
+        self.errors = list(errors)
+        self.subject = subject
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        n = len(self.errors)
+        head = f"{n} problem{'s' if n != 1 else ''} with {self.subject}:"
+        return "\n".join([head, *(f"  {record}" for record in self.errors)])
+
+    def __str__(self) -> str:
+        return self._render()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.errors, self.subject))
+
+    @classmethod
+    def single(
+        cls,
+        loc: Loc,
+        type_: str,
+        msg: str,
+        input_: Any = None,
+        subject: str = "the initializer identifier",
+    ) -> InitializerError:
+        """An error with one record."""
+        return cls([ErrorRecord(tuple(loc), type_, msg, input_)], subject)
+
+    def with_prefix(self, prefix: Loc) -> InitializerError:
+        """The same problems, located under ``prefix`` (for configs nested in larger documents)."""
+        records = [ErrorRecord(tuple(prefix) + r.loc, r.type, r.msg, r.input) for r in self.errors]
+        new = InitializerError(records, self.subject)
+        new.__cause__ = self.__cause__
+        return new
+
+
+def describe(value: Any) -> str:
+    """A short phrase naming a value and its JSON type, for messages ("got boolean true")."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"boolean {'true' if value else 'false'}"
+    if isinstance(value, str):
+        return f"string {_short(value)}"
+    if isinstance(value, (int, float)):
+        return f"number {_short(value)}"
+    if isinstance(value, (list, tuple)):
+        return f"array {_short(list(value))}"
+    if isinstance(value, dict):
+        return f"object {_short(value)}"
+    return f"{type(value).__name__} {_short(value)}"
+
+
+# --- translating pydantic's errors -------------------------------------------------------
+
+_PYDANTIC_TYPES = {
+    "model_type": "not_an_object",
+    "model_attributes_type": "not_an_object",
+    "dict_type": "not_an_object",
+    "list_type": "not_a_list",
+    "tuple_type": "not_a_list",
+    "string_type": "not_a_string",
+    "bool_type": "not_a_boolean",
+    "int_type": "not_an_integer",
+    "float_type": "not_a_number",
+    "finite_number": "not_finite",
+    "literal_error": "invalid_choice",
+    "enum": "invalid_choice",
+    "greater_than": "out_of_range",
+    "greater_than_equal": "out_of_range",
+    "less_than": "out_of_range",
+    "less_than_equal": "out_of_range",
+    "string_pattern_mismatch": "invalid_value",
+    "missing": "missing",
+    "extra_forbidden": "unknown_key",
+    "union_tag_not_found": "missing",
+    "union_tag_invalid": "unknown_class_name",
+}
+
+_EXPECTED = {
+    "not_an_object": "a JSON object",
+    "not_a_list": "an array",
+    "not_a_string": "a string",
+    "not_a_boolean": "true or false",
+    "not_an_integer": "an integer",
+    "not_a_number": "a number",
+    "not_finite": "a finite number",
+}
+
+#: Tags initspec's nested unions insert into pydantic locations (never keys of user data).
+UNION_TAGS = frozenset({"#int", "#generator", "#number", "#list", "#array", "#name"})
+
+
+def _clean_loc(loc: Iterable[str | int]) -> Loc:
+    """Drop the union tags pydantic inserts after a union-typed field."""
+    out: list[str | int] = []
+    previous_is_field = False
+    for part in loc:
+        if previous_is_field and isinstance(part, str) and part in UNION_TAGS:
+            previous_is_field = False
+            continue
+        out.append(part)
+        previous_is_field = isinstance(part, str)
+    return tuple(out)
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The pydantic models an annotation can hold (through Optional/Union/Annotated/list)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    found: list[type[BaseModel]] = []
+    for arg in typing.get_args(annotation):
+        found += _models_in(arg)
+    return found
+
+
+def model_at(model: type[BaseModel] | None, path: Iterable[str | int]) -> type[BaseModel] | None:
+    """The model that holds the object at ``path`` inside ``model`` (for listing its keys)."""
+    for step in path:
+        if model is None or not isinstance(step, str):
+            return None
+        field = model.model_fields.get(step)
+        if field is None:
+            return None
+        candidates = _models_in(field.annotation) + [
+            m for meta in field.metadata for m in _models_in(meta)
+        ]
+        model = candidates[0] if candidates else None
+    return model
+
+
+def _record(
+    err: Any, model: type[BaseModel] | None, prefix: Loc, drop: int, class_names: Sequence[str]
+) -> ErrorRecord:
+    ptype: str = err["type"]
+    raw_loc = _clean_loc(err["loc"][drop:])
+    ctx: dict[str, Any] = dict(err.get("ctx") or {})
+    value = err.get("input")
+    loc: Loc = raw_loc + tuple(ctx.pop("subloc", ()))
+    if ptype in ERROR_TYPES:
+        return ErrorRecord(prefix + loc, ptype, err["msg"], value)
+    code = _PYDANTIC_TYPES.get(ptype, "invalid_value")
+    field = str(raw_loc[-1]) if raw_loc else "identifier"
+    if ptype == "extra_forbidden":
+        holder = model_at(model, raw_loc[:-1])
+        allowed = sorted(holder.model_fields) if holder else []
+        allowed_public = [a for a in allowed if holder and not holder.model_fields[a].exclude]
+        near = closest(field, allowed, 1)
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        listed = ", ".join(allowed_public) if allowed_public else "none"
+        msg = f"unknown key {field!r}{hint} (allowed keys: {listed})"
+    elif ptype == "missing":
+        msg = f"the key {field!r} is required"
+        if field == "config":
+            msg += ' (use "config": {} for the defaults)'
+    elif ptype == "union_tag_not_found":
+        loc = (*raw_loc, "class_name")
+        msg = "the key 'class_name' is required (the initializer's name, e.g. 'GlorotUniform')"
+        value = None
+    elif ptype == "union_tag_invalid":
+        tag = ctx.get("tag")
+        loc = (*raw_loc, "class_name")
+        near = closest(str(tag), class_names, 3)
+        hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
+        msg = f"unknown initializer class_name {tag!r}{hint}"
+        value = tag
+    elif ptype == "literal_error" and field == "registered_name":
+        code = "registered_name_mismatch"
+        msg = f"registered_name must be null or {ctx.get('expected')}; got {describe(value)}"
+    elif ptype == "literal_error":
+        near = closest(value, _literal_choices(ctx), 1) if isinstance(value, str) else []
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        msg = f"{field} must be {ctx.get('expected')}; got {describe(value)}{hint}"
+    elif ptype == "string_pattern_mismatch" and field == "module":
+        code = "forbidden_module"
+        msg = (
+            f"module {value!r} is not allowed: initspec never imports what a config names, and "
+            "accepts only keras.*, tf_keras.*, tensorflow.* or the module of a registered "
+            "initializer"
+        )
+    elif code in _EXPECTED:
+        msg = f"{field} should be {_EXPECTED[code]}; got {describe(value)}"
+    elif code == "out_of_range":
+        msg = f"{field}: {err['msg'][0].lower()}{err['msg'][1:]}; got {describe(value)}"
+    elif ptype == "recursion_loop":
+        msg = "the value is nested too deeply"
+    else:
+        msg = f"{field}: {err['msg']}"
+    return ErrorRecord(prefix + loc, code, msg, value)
+
+
+def _literal_choices(ctx: dict[str, Any]) -> list[str]:
+    expected = str(ctx.get("expected", ""))
+    return [part.strip(" '") for part in expected.replace(" or ", ", ").split(",") if part.strip()]
+
+
+def records_from_pydantic(
+    exc: ValidationError,
+    model: type[BaseModel] | None = None,
+    prefix: Loc = (),
+    drop: int = 0,
+    class_names: Sequence[str] = (),
+) -> list[ErrorRecord]:
+    """Translate a pydantic ``ValidationError`` into initspec's records.
+
+    ``model`` lets unknown-key messages list the allowed keys; ``drop`` removes leading
+    location parts (a discriminated union's tag); ``class_names`` feeds "did you mean".
+    """
+    return [_record(err, model, prefix, drop, class_names) for err in exc.errors(include_url=False)]

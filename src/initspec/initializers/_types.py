@@ -1,0 +1,400 @@
+"""Field types shared by the initializer config models: numbers, seeds, axes, dtypes, arrays.
+
+Each type validates strictly (a boolean is not a number, a string is not a number, numbers are
+finite) and raises errors whose ``type`` is one of :data:`initspec.errors.ERROR_TYPES`, so the
+records users see do not depend on pydantic's own vocabulary. Each also declares its JSON
+Schema, so the published schema says what the validator does.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    PlainValidator,
+    Tag,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
+
+from ..errors import closest, describe
+
+SEED_MIN, SEED_MAX = -(2**63), 2**64 - 1
+#: Modules a config may name for a built-in initializer (never imported, only matched).
+KERAS_MODULE_PATTERN = r"^(keras|tf_keras|tensorflow)(\.[A-Za-z_][A-Za-z0-9_]*)*$"
+
+#: dtype names a config may carry (legacy ``dtype`` keys and ``__numpy__`` values).
+DTYPE_NAMES = (
+    "float16",
+    "bfloat16",
+    "float32",
+    "float64",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "bool",
+    "complex64",
+    "complex128",
+)
+DtypeName = Literal[
+    "float16",
+    "bfloat16",
+    "float32",
+    "float64",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "bool",
+    "complex64",
+    "complex128",
+]
+
+
+class StrictModel(BaseModel):
+    """Base of every config model: strict types, unknown keys rejected, immutable."""
+
+    model_config = ConfigDict(
+        strict=True,
+        extra="forbid",
+        frozen=True,
+        allow_inf_nan=False,
+        hide_input_in_errors=False,
+        protected_namespaces=(),
+    )
+
+
+def _plain_number(value: Any) -> Any:
+    """numpy scalars (not numpy booleans) as the Python numbers they hold."""
+    if isinstance(value, (np.integer, np.floating)):
+        return value.item()
+    return value
+
+
+def _check_number(value: Any, keep_int: bool) -> int | float:
+    value = _plain_number(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise PydanticCustomError(
+            "not_a_number", "expected a number; got {got}", {"got": describe(value)}
+        )
+    if isinstance(value, int):
+        if keep_int:
+            return value
+        try:
+            return float(value)
+        except OverflowError:
+            raise PydanticCustomError(
+                "out_of_range", "the number {got} is too large", {"got": describe(value)}
+            ) from None
+    if not math.isfinite(value):
+        raise PydanticCustomError(
+            "not_finite", "expected a finite number; got {got}", {"got": repr(value)}
+        )
+    return value
+
+
+def _number(value: Any) -> float:
+    return float(_check_number(value, keep_int=False))
+
+
+def _int_or_float(value: Any) -> int | float:
+    return _check_number(value, keep_int=True)
+
+
+#: A finite number; integers are accepted and become floats.
+Number = Annotated[float, PlainValidator(_number), WithJsonSchema({"type": "number"})]
+#: A finite number that keeps integers as integers (for values that may meet integer dtypes).
+IntOrFloat = Annotated[
+    int | float, PlainValidator(_int_or_float), WithJsonSchema({"type": "number"})
+]
+
+
+def _integer(value: Any) -> int:
+    if isinstance(value, np.integer):
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise PydanticCustomError(
+            "not_an_integer", "expected an integer; got {got}", {"got": describe(value)}
+        )
+    return int(value)
+
+
+Integer = Annotated[int, PlainValidator(_integer), WithJsonSchema({"type": "integer"})]
+
+
+def _seed_int(value: Any) -> int:
+    seed = _integer(value)
+    if not SEED_MIN <= seed <= SEED_MAX:
+        raise PydanticCustomError(
+            "out_of_range",
+            "a seed must lie in [-2**63, 2**64 - 1]; got {got}",
+            {"got": describe(seed)},
+        )
+    return seed
+
+
+SeedInt = Annotated[
+    int,
+    PlainValidator(_seed_int),
+    WithJsonSchema({"type": "integer", "minimum": SEED_MIN, "maximum": SEED_MAX}),
+]
+
+
+def _tuple_to_list(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+#: A list of axis indices (a tuple is accepted from Python callers).
+Axes = Annotated[list[Integer], BeforeValidator(_tuple_to_list)]
+
+KerasModule = Annotated[str, Field(pattern=KERAS_MODULE_PATTERN)]
+
+
+class SeedGeneratorArgs(StrictModel):
+    """The ``config`` of a serialized Keras 3 ``SeedGenerator``."""
+
+    seed: SeedInt | None = None
+    name: str | None = None
+
+
+class SeedGeneratorSpec(StrictModel):
+    """A Keras 3 ``SeedGenerator`` written as a seed; initspec uses its integer seed."""
+
+    module: KerasModule | None = None
+    class_name: Literal["SeedGenerator"]
+    config: SeedGeneratorArgs
+    registered_name: Literal["SeedGenerator"] | None = None
+
+
+def _seed_tag(value: Any) -> str:
+    return "#generator" if isinstance(value, dict) else "#int"
+
+
+#: A seed: an integer, null (draw one when built), or a serialized SeedGenerator.
+Seed = (
+    Annotated[
+        Annotated[SeedInt, Tag("#int")] | Annotated[SeedGeneratorSpec, Tag("#generator")],
+        Discriminator(_seed_tag),
+    ]
+    | None
+)
+
+# --- arrays -----------------------------------------------------------------------------
+
+#: JSON Schema placeholder key, replaced by a ``$ref`` to a shared definition (recursive
+#: array types pydantic cannot describe itself); see ``serialization.json_schema``.
+REF_KEY = "x-initspec-ref"
+
+
+def nested_shape(value: Any, allow_bool: bool = False, limit: int = 10_000_000) -> tuple[int, ...]:
+    """The shape of a rectangular nested list of numbers; raises a located error otherwise.
+
+    Iterative (no recursion), so a hostile nesting depth cannot exhaust the stack.
+    """
+    shape: list[int] = []
+    level: list[tuple[tuple[int, ...], Any]] = [((), value)]
+    depth = 0
+    count = 0
+    while True:
+        lists = [isinstance(v, list) for _, v in level]
+        if not any(lists):
+            break
+        if not all(lists):
+            loc, v = level[lists.index(False)]
+            raise PydanticCustomError(
+                "invalid_value",
+                "ragged array: {where} is {got} where a list was expected",
+                {"where": _where(loc), "got": describe(v), "subloc": list(loc)},
+            )
+        sizes = {len(v) for _, v in level}
+        if len(sizes) > 1:
+            loc, v = next((loc, v) for loc, v in level if len(v) != len(level[0][1]))
+            raise PydanticCustomError(
+                "invalid_value",
+                "ragged array: {where} has {n} items where its siblings have {m}",
+                {"where": _where(loc), "n": len(v), "m": len(level[0][1]), "subloc": list(loc)},
+            )
+        shape.append(sizes.pop())
+        count = len(level) * shape[-1]
+        if count > limit or depth > 64:
+            raise PydanticCustomError(
+                "too_large",
+                "array has more than {limit} elements or 64 axes",
+                {"limit": limit, "subloc": []},
+            )
+        level = [((*loc, i), item) for loc, v in level for i, item in enumerate(v)]
+        depth += 1
+    for loc, v in level:
+        ok = isinstance(v, (int, float)) and (allow_bool or not isinstance(v, bool))
+        if not ok:
+            raise PydanticCustomError(
+                "not_a_number",
+                "{where} should be a number; got {got}",
+                {"where": _where(loc), "got": describe(v), "subloc": list(loc)},
+            )
+        if isinstance(v, float) and not math.isfinite(v):
+            raise PydanticCustomError(
+                "not_finite",
+                "{where} should be finite; got {got}",
+                {"where": _where(loc), "got": repr(v), "subloc": list(loc)},
+            )
+    return tuple(shape)
+
+
+def _where(loc: tuple[int, ...]) -> str:
+    return "value" + "".join(f"[{i}]" for i in loc)
+
+
+def _number_array(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise PydanticCustomError(
+            "not_a_list", "expected an array of numbers; got {got}", {"got": describe(value)}
+        )
+    nested_shape(value)
+    return value
+
+
+#: A (possibly nested, rectangular) list of finite numbers.
+NumberArray = Annotated[
+    list[Any], PlainValidator(_number_array), WithJsonSchema({REF_KEY: "NumberArray"})
+]
+
+
+class ArrayArgs(StrictModel):
+    """The ``config`` of a ``__numpy__`` / ``__tensor__`` value."""
+
+    value: Annotated[
+        Any,
+        WithJsonSchema(
+            {"anyOf": [{"type": "number"}, {"type": "boolean"}, {REF_KEY: "ArrayValue"}]}
+        ),
+    ]
+    dtype: DtypeName
+
+    @model_validator(mode="after")
+    def _value_fits(self) -> ArrayArgs:
+        allow_bool = self.dtype == "bool"
+        nested_shape(self.value, allow_bool=allow_bool)
+        array_from(self.value, self.dtype, ("value",))
+        return self
+
+
+class ArraySpec(StrictModel):
+    """An array value as Keras 3 writes it: ``{"class_name": "__numpy__", "config": {...}}``."""
+
+    class_name: Literal["__numpy__", "__tensor__"]
+    config: ArrayArgs
+
+
+def _value_tag(value: Any) -> str:
+    if isinstance(value, dict):
+        return "#array"
+    if isinstance(value, list):
+        return "#list"
+    return "#number"
+
+
+#: A constant: a number, a nested list of numbers, or a ``__numpy__``/``__tensor__`` object.
+ConstantValue = Annotated[
+    Annotated[IntOrFloat, Tag("#number")]
+    | Annotated[NumberArray, Tag("#list")]
+    | Annotated[ArraySpec, Tag("#array")],
+    Discriminator(_value_tag),
+]
+
+
+def value_as_array(value: int | float | list[Any] | ArraySpec) -> np.ndarray[Any, Any]:
+    """A validated constant value as a numpy array (float64/int64 unless the spec says)."""
+    if isinstance(value, ArraySpec):
+        return array_from(value.config.value, value.config.dtype, ())
+    return np.asarray(value)
+
+
+def array_from(value: Any, dtype: str, loc: tuple[str | int, ...]) -> np.ndarray[Any, Any]:
+    """``value`` as an array of ``dtype``, raising a located error when it does not fit."""
+    from .base import resolve_dtype, values_fit  # local: base imports this module
+
+    target = resolve_dtype(dtype, loc=loc)
+    raw = np.asarray(value)
+    problem = values_fit(raw, target)
+    if problem:
+        raise PydanticCustomError(
+            "value_does_not_fit", "{problem}", {"problem": problem, "subloc": list(loc)}
+        )
+    return raw.astype(target)
+
+
+# --- choices -----------------------------------------------------------------------------
+
+
+def choice_error(
+    field: str, got: Any, choices: tuple[str, ...], note: str = ""
+) -> PydanticCustomError:
+    """An ``invalid_choice`` error listing the choices and the closest ones."""
+    listed = ", ".join(repr(c) for c in choices)
+    hint = ""
+    if isinstance(got, str):
+        near = closest(got, choices, 1)
+        if near:
+            hint = f"; did you mean {near[0]!r}?"
+    return PydanticCustomError(
+        "invalid_choice",
+        "{field} must be one of {listed}{note}; got {got}{hint}",
+        {"field": field, "listed": listed, "note": note, "got": describe(got), "hint": hint},
+    )
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Annotation metadata: the value must be one of ``choices`` (case-sensitive).
+
+    Use as ``Annotated[str, Choice("mode", ("fan_in", "fan_out"))]``.
+    """
+
+    field: str
+    choices: tuple[str, ...]
+    note: str = ""
+
+    def _check(self, value: Any) -> str:
+        if isinstance(value, str) and value in self.choices:
+            return value
+        raise choice_error(self.field, value, self.choices, self.note)
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        return core_schema.no_info_plain_validator_function(self._check)
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> dict[str, Any]:
+        return {"enum": list(self.choices)}
+
+
+def case_insensitive_pattern(words: tuple[str, ...]) -> str:
+    """A portable (ECMA-262 and Python) regex matching ``words`` in any letter case."""
+
+    def fold(word: str) -> str:
+        return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in word)
+
+    return "^(" + "|".join(fold(w) for w in words) + ")$"

@@ -1,0 +1,457 @@
+"""The :class:`Initializer` base class and the checks every call goes through.
+
+An initializer is a validated config (a pydantic model, ``config_model``) plus a way to fill
+an array. ``__call__`` checks the shape, dtype and partition, allocates (or takes ``out=``),
+and asks the subclass to fill it. A user's own initializer subclasses :class:`Initializer`,
+declares ``config_model`` and implements :meth:`Initializer.generate`:
+
+>>> import numpy as np
+>>> import initspec
+>>> class Scaled(initspec.Initializer):
+...     class config_model(initspec.InitializerConfig):
+...         factor: float = 1.0
+...     def generate(self, shape, dtype):
+...         return np.full(shape, self.factor, dtype)
+>>> Scaled(factor=2.5)((2,)).tolist()
+[2.5, 2.5]
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, Generic, TypeVar, cast
+
+import numpy as np
+from pydantic import Field, ValidationError
+
+from ..errors import InitializerError, Loc, closest, describe, records_from_pydantic
+from ._types import DTYPE_NAMES, DtypeName, StrictModel
+
+__all__ = [
+    "Initializer",
+    "InitializerConfig",
+    "KerasConfig",
+    "call_error",
+    "check_shape",
+    "resolve_dtype",
+    "region",
+    "values_fit",
+]
+
+T = TypeVar("T", bound="Initializer[Any]")
+C = TypeVar("C", bound=StrictModel)
+DEFAULT_DTYPE = np.dtype(np.float32)
+MAX_BYTES_ENV = "INITSPEC_MAX_BYTES"
+
+
+class InitializerConfig(StrictModel):
+    """Base class of config models: strict types, unknown keys rejected, immutable.
+
+    Fields are the initializer's constructor arguments, as in Keras, where ``get_config()``
+    returns the constructor's keyword arguments.
+    """
+
+
+class KerasConfig(InitializerConfig):
+    """Base of the built-in configs: accepts (and drops) the ``dtype`` key TF1-era files carry."""
+
+    dtype: DtypeName | None = Field(
+        default=None, exclude=True, description="legacy (TF1-era); ignored, as Keras 2 does"
+    )
+
+
+def call_error(loc: Loc, type_: str, msg: str, value: Any) -> InitializerError:
+    return InitializerError.single(loc, type_, msg, value, subject="the initializer call")
+
+
+def resolve_dtype(dtype: Any, loc: Loc = ("dtype",)) -> np.dtype[Any]:
+    """The numpy dtype for ``dtype`` (``None`` means float32); bfloat16 needs ``ml_dtypes``.
+
+    >>> resolve_dtype(None), resolve_dtype("float64"), resolve_dtype(np.int8)
+    (dtype('float32'), dtype('float64'), dtype('int8'))
+    """
+    if dtype is None:
+        return DEFAULT_DTYPE
+    if dtype is float or dtype is int or dtype is bool or dtype is complex:
+        raise call_error(
+            loc,
+            "invalid_dtype",
+            f"Python's {dtype.__name__} is ambiguous (Keras reads "
+            "float as float32, numpy as float64); pass a name such as 'float32'",
+            dtype,
+        )
+    name: str | None = None
+    if isinstance(dtype, str):
+        name = dtype
+    elif isinstance(dtype, np.dtype) or (isinstance(dtype, type) and issubclass(dtype, np.generic)):
+        name = np.dtype(dtype).name
+    if name is None or name not in DTYPE_NAMES:
+        near = closest(name, DTYPE_NAMES, 1) if name else []
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        raise call_error(
+            loc,
+            "invalid_dtype",
+            f"unknown dtype {describe(dtype)}; expected one of {', '.join(DTYPE_NAMES)}{hint}",
+            dtype,
+        )
+    if name == "bfloat16":
+        try:
+            import ml_dtypes
+        except ImportError:
+            raise call_error(
+                loc,
+                "invalid_dtype",
+                "bfloat16 needs the ml_dtypes package (pip install 'initspec[bfloat16]')",
+                dtype,
+            ) from None
+        bfloat16: np.dtype[Any] = np.dtype(ml_dtypes.bfloat16)
+        return bfloat16
+    return np.dtype(name)
+
+
+def dtype_kind(dtype: np.dtype[Any]) -> str:
+    """'f' floating (bfloat16 included), 'i'/'u' integers, 'b' bool, 'c' complex."""
+    return "f" if dtype.name == "bfloat16" else dtype.kind
+
+
+def _float_max(dtype: np.dtype[Any]) -> float:
+    if dtype.name == "bfloat16":
+        import ml_dtypes
+
+        finfo: Any = ml_dtypes.finfo
+        return float(finfo(dtype).max)
+    info: Any = np.finfo(dtype)
+    return float(info.max)
+
+
+def values_fit(values: np.ndarray[Any, Any], dtype: np.dtype[Any]) -> str | None:
+    """Why ``values`` cannot be represented in ``dtype``, or ``None`` when they can."""
+    if values.size == 0:
+        return None
+    kind = dtype_kind(dtype)
+    flat = values.reshape(-1)
+    if flat.dtype == object:
+        flat = np.array([float(v) if abs(v) > 2**63 else v for v in flat.tolist()])
+    if kind == "c":
+        return None
+    if kind == "f":
+        biggest = float(np.max(np.abs(flat.astype(np.float64))))
+        if biggest > _float_max(dtype):
+            return f"{biggest!r} overflows {dtype.name} (largest {_float_max(dtype)!r})"
+        return None
+    as_float = flat.astype(np.float64)
+    if kind == "b":
+        if not np.all((as_float == 0) | (as_float == 1)):
+            return "a bool tensor can only hold 0/1 (false/true)"
+        return None
+    if not np.all(np.floor(as_float) == as_float):
+        bad = flat[np.flatnonzero(np.floor(as_float) != as_float)[0]]
+        return f"{bad!r} is not an integer, so it does not fit {dtype.name}"
+    info = np.iinfo(dtype)
+    lo, hi = min(flat.tolist()), max(flat.tolist())
+    if lo < info.min or hi > info.max:
+        return f"values from {lo} to {hi} do not fit {dtype.name} ([{info.min}, {info.max}])"
+    return None
+
+
+def check_shape(shape: Any, loc: Loc = ("shape",)) -> tuple[int, ...]:
+    """``shape`` as a tuple of non-negative ints, or an ``invalid_shape`` error.
+
+    >>> check_shape([3, np.int64(4)])
+    (3, 4)
+    """
+    if isinstance(shape, (str, bytes, Mapping, set, frozenset)) or not isinstance(
+        shape, (Sequence, np.ndarray)
+    ):
+        raise call_error(
+            loc,
+            "invalid_shape",
+            "a shape is a tuple or list of non-negative "
+            f"integers, such as (3, 3, 16, 32); got {describe(shape)}",
+            shape,
+        )
+    dims: list[int] = []
+    for i, dim in enumerate(list(shape)):
+        if isinstance(dim, (bool, np.bool_)) or not isinstance(dim, (int, np.integer)):
+            raise call_error(
+                (*loc, i),
+                "invalid_shape",
+                f"dimension {i} must be a non-negative integer; got {describe(dim)}",
+                dim,
+            )
+        if dim < 0:
+            raise call_error(
+                (*loc, i),
+                "invalid_shape",
+                f"dimension {i} must be non-negative; got {int(dim)}",
+                int(dim),
+            )
+        dims.append(int(dim))
+    if len(dims) > 64:
+        raise call_error(loc, "invalid_shape", f"at most 64 dimensions; got {len(dims)}", len(dims))
+    return tuple(dims)
+
+
+def max_bytes() -> int:
+    """The largest array ``__call__`` allocates: ``$INITSPEC_MAX_BYTES``, else physical memory."""
+    env = os.environ.get(MAX_BYTES_ENV, "").strip()
+    if env.isdigit():
+        return int(env)
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # pragma: no cover - not POSIX
+        return 2**40
+
+
+def _partition(
+    full: tuple[int, ...], partition_shape: Any, partition_offset: Any
+) -> tuple[tuple[int, ...], tuple[int, ...] | None]:
+    if partition_shape is None and partition_offset is None:
+        return full, None
+    if partition_shape is None or partition_offset is None:
+        missing = "partition_offset" if partition_offset is None else "partition_shape"
+        raise call_error(
+            (missing,),
+            "invalid_partition",
+            "partition_shape and partition_offset go together; give both",
+            None,
+        )
+    pshape = check_shape(partition_shape, ("partition_shape",))
+    offset = check_shape(partition_offset, ("partition_offset",))
+    for name, value in (("partition_shape", pshape), ("partition_offset", offset)):
+        if len(value) != len(full):
+            raise call_error(
+                (name,),
+                "invalid_partition",
+                f"{name} has rank {len(value)} but the shape {full} has rank {len(full)}",
+                list(value),
+            )
+    for axis, (p, o, f) in enumerate(zip(pshape, offset, full, strict=True)):
+        if o + p > f:
+            raise call_error(
+                ("partition_offset", axis),
+                "invalid_partition",
+                f"on axis {axis} the partition [{o}, {o + p}) lies outside [0, {f})",
+                o,
+            )
+    return pshape, offset
+
+
+class Initializer(Generic[C]):
+    """Base class of every initializer, built-in or the user's own.
+
+    Calling an initializer returns a new numpy array (or fills ``out=``):
+    ``init(shape, dtype=None, *, partition_shape=None, partition_offset=None, out=None,
+    threads=None)``. Its values are a pure function of (seed, full shape, dtype, config);
+    a partition is exactly the slice ``full[offset : offset + partition_shape]``.
+
+    >>> import initspec
+    >>> init = initspec.RandomUniform(minval=0.0, maxval=1.0, seed=1)
+    >>> full = init((4, 4))
+    >>> part = init((4, 4), partition_shape=(2, 4), partition_offset=(2, 0))
+    >>> bool((part == full[2:]).all())
+    True
+    """
+
+    #: The pydantic model of this initializer's config (its constructor arguments).
+    config_model: ClassVar[type[StrictModel]] = InitializerConfig
+    #: Other names this class is known by (its class name is always one).
+    aliases: ClassVar[tuple[str, ...]] = ()
+    #: numpy dtype kinds this initializer can produce ('f' float, 'i'/'u' int, 'b', 'c').
+    dtype_kinds: ClassVar[str] = "fiubc"
+    #: Built-ins are constructed from a validated config without re-running ``__init__``.
+    _direct_build: ClassVar[bool] = False
+
+    _config: C
+
+    def __init__(self, **config: Any) -> None:
+        self._config = cast(C, validate_config(type(self), config, loc=()))
+        self._build()
+
+    def _build(self) -> None:
+        """Set up derived state from ``self._config`` (subclasses: seeds, tables)."""
+
+    @classmethod
+    def _from_model(cls: type[T], model: StrictModel) -> T:
+        """An instance from an already validated config model."""
+        if cls._direct_build:
+            self = cls.__new__(cls)
+            self._config = model
+            self._build()
+            return self
+        return cls(**dict(model))
+
+    @classmethod
+    def from_config(cls: type[T], config: Mapping[str, Any]) -> T:
+        """An instance from a config dict (what :meth:`get_config` returns), validated.
+
+        >>> import initspec
+        >>> initspec.RandomNormal.from_config({"stddev": 0.5}).get_config()["stddev"]
+        0.5
+        """
+        return cls._from_model(validate_config(cls, config, loc=()))
+
+    @property
+    def config(self) -> C:
+        """The validated config model."""
+        return self._config
+
+    def get_config(self) -> dict[str, Any]:
+        """The config as Keras 3.15 writes it (Identity keeps its gain)."""
+        return self._config.model_dump(mode="python")
+
+    def clone(self: T) -> T:
+        """A new instance with the same config (an unseeded clone draws a new seed)."""
+        return type(self)._from_model(self._config)
+
+    def __getattr__(self, name: str) -> Any:
+        # Keras-style attribute access to config fields: ``init.stddev``.
+        if not name.startswith("_"):
+            config = self.__dict__.get("_config")
+            if config is not None and name in type(config).model_fields:
+                return getattr(config, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if type(self) is not type(other):
+            return NotImplemented
+        assert isinstance(other, Initializer)
+        return self.get_config() == other.get_config()
+
+    def __hash__(self) -> int:
+        return hash((type(self), json.dumps(self.get_config(), sort_keys=True, default=repr)))
+
+    def __repr__(self) -> str:
+        args = self._config.model_dump(exclude_defaults=True)
+        inner = ", ".join(f"{k}={v!r}" for k, v in args.items())
+        return f"{type(self).__name__}({inner})"
+
+    # --- calling ----------------------------------------------------------------------
+
+    def __call__(
+        self,
+        shape: Sequence[int],
+        dtype: Any = None,
+        *,
+        partition_shape: Sequence[int] | None = None,
+        partition_offset: Sequence[int] | None = None,
+        out: np.ndarray[Any, Any] | None = None,
+        threads: int | None = None,
+    ) -> np.ndarray[Any, Any]:
+        """A new array of ``shape`` and ``dtype`` (default float32), or the partition of it."""
+        full = check_shape(shape)
+        if dtype is None and out is not None and isinstance(out, np.ndarray):
+            dtype = out.dtype
+        dt = resolve_dtype(dtype)
+        if dtype_kind(dt) not in self.dtype_kinds:
+            raise call_error(
+                ("dtype",),
+                "unsupported_dtype",
+                f"{type(self).__name__} cannot produce {dt.name}; it makes {self._kinds_text()}",
+                dt.name,
+            )
+        self.check_call_shape(full)
+        part, offset = _partition(full, partition_shape, partition_offset)
+        if threads is not None and (
+            isinstance(threads, bool) or not isinstance(threads, int) or threads < 1
+        ):
+            raise call_error(
+                ("threads",),
+                "invalid_argument",
+                f"threads must be a positive integer; got {describe(threads)}",
+                threads,
+            )
+        if out is None:
+            nbytes = math.prod(part) * dt.itemsize
+            if nbytes > max_bytes():
+                raise call_error(
+                    ("shape",),
+                    "too_large",
+                    f"the array would take {nbytes:,} bytes, "
+                    f"more than the limit of {max_bytes():,} bytes (set "
+                    f"{MAX_BYTES_ENV} or pass out= to write into your own memory)",
+                    list(part),
+                )
+            out = np.empty(part, dt)
+        else:
+            _check_out(out, part, dt)
+        self._fill(out, full, offset, threads)
+        return out
+
+    def _kinds_text(self) -> str:
+        names = {
+            "f": "floating",
+            "i": "signed integer",
+            "u": "unsigned integer",
+            "b": "bool",
+            "c": "complex",
+        }
+        return ", ".join(names[k] for k in self.dtype_kinds) + " dtypes"
+
+    def check_call_shape(self, shape: tuple[int, ...]) -> None:
+        """Reject shapes this initializer cannot fill (e.g. rank rules). Default: any shape."""
+
+    def generate(self, shape: tuple[int, ...], dtype: np.dtype[Any]) -> np.ndarray[Any, Any]:
+        """The whole tensor. User initializers implement this; built-ins override ``_fill``."""
+        raise NotImplementedError(f"{type(self).__name__} must implement generate(shape, dtype)")
+
+    def _fill(
+        self,
+        out: np.ndarray[Any, Any],
+        full: tuple[int, ...],
+        offset: tuple[int, ...] | None,
+        threads: int | None,
+    ) -> None:
+        """Write the part of the full tensor that ``out`` covers (at ``offset``) into ``out``."""
+        whole = np.asarray(self.generate(full, out.dtype))
+        if whole.shape != full:
+            raise call_error(
+                ("shape",),
+                "shape_mismatch",
+                f"{type(self).__name__}.generate returned shape {whole.shape} for shape {full}",
+                list(whole.shape),
+            )
+        out[...] = whole if offset is None else whole[region(offset, out.shape)]
+
+
+def region(offset: Sequence[int], shape: Sequence[int]) -> tuple[slice, ...]:
+    """The slices selecting the box of ``shape`` at ``offset``."""
+    return tuple(slice(o, o + s) for o, s in zip(offset, shape, strict=True))
+
+
+def _check_out(out: Any, shape: tuple[int, ...], dtype: np.dtype[Any]) -> None:
+    if not isinstance(out, np.ndarray):
+        raise call_error(
+            ("out",),
+            "invalid_argument",
+            f"out must be a numpy array (or numpy.memmap); got {describe(out)}",
+            None,
+        )
+    problems = []
+    if out.shape != shape:
+        problems.append(f"shape {out.shape} instead of {shape}")
+    if out.dtype != dtype:
+        problems.append(f"dtype {out.dtype.name} instead of {dtype.name}")
+    if not out.flags.c_contiguous:
+        problems.append("it is not C-contiguous")
+    if not out.flags.writeable:
+        problems.append("it is read-only")
+    if problems:
+        raise call_error(
+            ("out",), "invalid_argument", "out= does not fit: " + "; ".join(problems), None
+        )
+
+
+# --- validation ------------------------------------------------------------------------
+
+
+def validate_config(cls: type[Initializer[Any]], config: Any, loc: Loc) -> StrictModel:
+    """``config`` validated against ``cls.config_model``; errors located under ``loc``."""
+    try:
+        return cls.config_model.model_validate(config)
+    except ValidationError as exc:
+        records = records_from_pydantic(exc, cls.config_model, prefix=loc)
+        raise InitializerError(records, subject=f"the {cls.__name__} config") from exc

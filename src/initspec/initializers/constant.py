@@ -1,0 +1,294 @@
+"""Initializers without randomness: Zeros, Ones, Constant, Identity and STFT."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, ClassVar
+
+import numpy as np
+from pydantic import Discriminator, PlainValidator, Tag, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from ..errors import closest, describe
+from . import _windows
+from ._types import ArraySpec, Choice, ConstantValue, Number, NumberArray, value_as_array
+from .base import Initializer, KerasConfig, call_error, region, values_fit
+
+__all__ = ["STFT", "Constant", "Identity", "Ones", "Zeros"]
+
+
+class _Broadcast(Initializer[Any]):
+    """An initializer whose full tensor is a constant array broadcast to the shape."""
+
+    _direct_build = True
+
+    def full_value(self, shape: tuple[int, ...]) -> np.ndarray[Any, Any]:
+        raise NotImplementedError
+
+    def _fill(
+        self,
+        out: np.ndarray[Any, Any],
+        full: tuple[int, ...],
+        offset: tuple[int, ...] | None,
+        threads: int | None,
+    ) -> None:
+        value = self.full_value(full)
+        problem = values_fit(value, out.dtype)
+        if problem:
+            raise call_error(("dtype",), "value_does_not_fit", problem, out.dtype.name)
+        if value.shape != full:
+            try:
+                value = np.broadcast_to(value, full)
+            except ValueError:
+                if value.size != math.prod(full):
+                    raise call_error(
+                        ("shape",),
+                        "shape_mismatch",
+                        f"the constant of shape "
+                        f"{value.shape} neither broadcasts to nor has the size of "
+                        f"the shape {full}",
+                        list(full),
+                    ) from None
+                value = value.reshape(full)  # Keras 2 (tf.constant) reshapes equal-size values
+        if offset is not None:
+            value = value[region(offset, out.shape)]
+        out[...] = value
+
+
+class Zeros(_Broadcast):
+    """All zeros, of any numeric or bool dtype.
+
+    >>> import initspec
+    >>> initspec.Zeros()((2, 2), "int8").tolist()
+    [[0, 0], [0, 0]]
+    """
+
+    config_model = KerasConfig
+    aliases: ClassVar[tuple[str, ...]] = ("zeros", "zero", "ZerosV2")
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    def full_value(self, shape: tuple[int, ...]) -> np.ndarray[Any, Any]:
+        return np.zeros((), np.int8)
+
+
+class Ones(_Broadcast):
+    """All ones, of any numeric or bool dtype.
+
+    >>> import initspec
+    >>> initspec.Ones()((3,)).tolist()
+    [1.0, 1.0, 1.0]
+    """
+
+    config_model = KerasConfig
+    aliases: ClassVar[tuple[str, ...]] = ("ones", "one", "OnesV2")
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    def full_value(self, shape: tuple[int, ...]) -> np.ndarray[Any, Any]:
+        return np.ones((), np.int8)
+
+
+class ConstantConfig(KerasConfig):
+    """Config of Constant: a number, a nested list, or a ``__numpy__``/``__tensor__`` array."""
+
+    value: ConstantValue = 0.0
+
+
+class Constant(_Broadcast):
+    """A constant value (a number, or an array broadcast to the shape); it must fit the dtype.
+
+    >>> import initspec
+    >>> initspec.Constant(3)((2,), "int32").tolist()
+    [3, 3]
+    >>> initspec.Constant([1.0, 2.0])((2, 2)).tolist()
+    [[1.0, 2.0], [1.0, 2.0]]
+    """
+
+    config_model = ConstantConfig
+    aliases: ClassVar[tuple[str, ...]] = ("constant", "ConstantV2")
+
+    def __init__(self, value: Any = 0.0) -> None:
+        super().__init__(value=value)
+
+    def full_value(self, shape: tuple[int, ...]) -> np.ndarray[Any, Any]:
+        value: int | float | list[Any] | ArraySpec = self._config.value
+        return value_as_array(value)
+
+
+class IdentityConfig(KerasConfig):
+    """Config of Identity."""
+
+    gain: Number = 1.0
+
+
+class Identity(Initializer[IdentityConfig]):
+    """``gain`` times the identity matrix; rank-2 shapes only (non-square allowed).
+
+    >>> import initspec
+    >>> initspec.Identity(gain=2.0)((2, 3)).tolist()
+    [[2.0, 0.0, 0.0], [0.0, 2.0, 0.0]]
+    """
+
+    config_model = IdentityConfig
+    aliases: ClassVar[tuple[str, ...]] = ("identity", "IdentityV2", "IdentityInitializer")
+    dtype_kinds = "f"
+    _direct_build = True
+
+    def __init__(self, gain: float = 1.0) -> None:
+        super().__init__(gain=gain)
+
+    def check_call_shape(self, shape: tuple[int, ...]) -> None:
+        if len(shape) != 2:
+            raise call_error(
+                ("shape",),
+                "invalid_shape",
+                f"Identity makes 2-D matrices only; got shape {shape} of rank {len(shape)}",
+                list(shape),
+            )
+
+    def _fill(
+        self,
+        out: np.ndarray[Any, Any],
+        full: tuple[int, ...],
+        offset: tuple[int, ...] | None,
+        threads: int | None,
+    ) -> None:
+        k = 0 if offset is None else offset[0] - offset[1]
+        out[...] = np.eye(out.shape[0], out.shape[1], k=k, dtype=np.float64) * self._config.gain
+
+
+# --- STFT ----------------------------------------------------------------------------------
+
+
+def _window_name(value: Any) -> str:
+    if isinstance(value, str) and value in _windows.WINDOW_ALIASES:
+        return value
+    if isinstance(value, str) and value in _windows.PARAMETRIC_WINDOWS:
+        raise PydanticCustomError(
+            "invalid_choice",
+            "window {name!r} needs a parameter, which a config cannot carry; "
+            "give the window's values as a list instead",
+            {"name": value},
+        )
+    near = closest(value, list(_windows.WINDOW_ALIASES), 1) if isinstance(value, str) else []
+    hint = f"; did you mean {near[0]!r}?" if near else ""
+    raise PydanticCustomError(
+        "invalid_choice",
+        "window must be a window name such as 'hann' or "
+        "'hamming', a list of numbers, or null; got {got}{hint}",
+        {"got": describe(value), "hint": hint},
+    )
+
+
+WindowName = Annotated[
+    str, PlainValidator(_window_name), WithJsonSchema({"enum": sorted(_windows.WINDOW_ALIASES)})
+]
+
+
+def _window_tag(value: Any) -> str:
+    if isinstance(value, dict):
+        return "#array"
+    return "#list" if isinstance(value, list) else "#name"
+
+
+WindowValue = Annotated[
+    Annotated[WindowName, Tag("#name")]
+    | Annotated[NumberArray, Tag("#list")]
+    | Annotated[ArraySpec, Tag("#array")],
+    Discriminator(_window_tag),
+]
+
+
+class STFTConfig(KerasConfig):
+    """Config of STFT."""
+
+    side: Annotated[str, Choice("side", ("real", "imag"))] = "real"
+    window: WindowValue | None = "hann"
+    periodic: bool = False
+    scaling: Annotated[str, Choice("scaling", ("density", "spectrum"), " or null")] | None = (
+        "density"
+    )
+
+
+class STFT(Initializer[STFTConfig]):
+    """Kernels of a short-time Fourier transform, for shapes ``(frame_length, channels, bins)``.
+
+    ``side`` picks the real (cosine) or imaginary (sine) part; ``window`` is a window name
+    (as ``scipy.signal.get_window`` knows it), a list of values, or null; ``scaling`` divides
+    by the window's L2 (``density``) or L1 (``spectrum``) norm.
+
+    >>> import initspec
+    >>> initspec.STFT(window="hann")((8, 1, 5)).shape
+    (8, 1, 5)
+    """
+
+    config_model = STFTConfig
+    aliases: ClassVar[tuple[str, ...]] = ("stft", "STFTInitializer")
+    dtype_kinds = "f"
+    _direct_build = True
+
+    def __init__(
+        self,
+        side: str = "real",
+        window: Any = "hann",
+        scaling: str | None = "density",
+        periodic: bool = False,
+    ) -> None:
+        super().__init__(side=side, window=window, periodic=periodic, scaling=scaling)
+
+    def check_call_shape(self, shape: tuple[int, ...]) -> None:
+        if len(shape) != 3 or shape[2] < 2:
+            raise call_error(
+                ("shape",),
+                "invalid_shape",
+                "STFT makes kernels of shape "
+                f"(frame_length, channels, bins) with bins >= 2; got {shape}",
+                list(shape),
+            )
+
+    def _window(self, frame_length: int) -> np.ndarray[Any, Any] | None:
+        window = self._config.window
+        if window is None:
+            return None
+        if isinstance(window, str):
+            if frame_length == 0:
+                return np.zeros(0)
+            return _windows.get_window(window, frame_length, self._config.periodic)
+        values = value_as_array(window).astype(np.float64)
+        if values.shape != (frame_length,):
+            raise call_error(
+                ("window",),
+                "shape_mismatch",
+                f"the window has shape {values.shape}; "
+                f"it must be ({frame_length},), the frame length",
+                list(values.shape),
+            )
+        return values
+
+    def _fill(
+        self,
+        out: np.ndarray[Any, Any],
+        full: tuple[int, ...],
+        offset: tuple[int, ...] | None,
+        threads: int | None,
+    ) -> None:
+        frames, _, bins = full
+        time = np.arange(frames, dtype=np.float64)[:, None, None]
+        freq = np.arange(bins, dtype=np.float64)[None, None, :] / ((bins - 1) * 2)
+        args = -2.0 * math.pi * time * freq
+        kernel = np.cos(args) if self._config.side == "real" else np.sin(args)
+        window = self._window(frames)
+        if window is not None:
+            norm = 1.0
+            if self._config.scaling == "density":
+                norm = float(np.sqrt(np.sum(window**2)))
+            elif self._config.scaling == "spectrum":
+                norm = float(np.sum(np.abs(window)))
+            kernel = kernel * window[:, None, None] / norm
+        kernel = np.broadcast_to(kernel, full)
+        if offset is not None:
+            kernel = kernel[region(offset, out.shape)]
+        out[...] = kernel

@@ -1,0 +1,75 @@
+"""Orthogonal: a random orthogonal matrix, reshaped to the requested shape."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar
+
+import numpy as np
+
+from .. import sampling
+from ._types import Number
+from .base import call_error, region
+from .random import RandomInitializer, SeededConfig
+
+__all__ = ["Orthogonal"]
+
+
+class OrthogonalConfig(SeededConfig):
+    """Config of Orthogonal."""
+
+    gain: Number = 1.0
+
+
+class Orthogonal(RandomInitializer[OrthogonalConfig]):
+    """``gain`` times a random orthogonal matrix, for shapes of rank >= 2.
+
+    The shape is flattened to ``(prod(shape[:-1]), shape[-1])``; the Q factor of the QR
+    decomposition of a standard normal matrix of that shape (transposed when it is wide),
+    with each column's sign fixed so that R's diagonal is positive, is reshaped back.
+
+    >>> import numpy as np
+    >>> import initspec
+    >>> q = initspec.Orthogonal(seed=3)((4, 4), "float64")
+    >>> bool(np.allclose(q.T @ q, np.eye(4)))
+    True
+    """
+
+    config_model = OrthogonalConfig
+    aliases: ClassVar[tuple[str, ...]] = ("orthogonal", "OrthogonalV2", "OrthogonalInitializer")
+
+    def __init__(self, gain: float = 1.0, seed: Any = None) -> None:
+        super().__init__(seed=seed, gain=gain)
+
+    def check_call_shape(self, shape: tuple[int, ...]) -> None:
+        if len(shape) < 2:
+            raise call_error(
+                ("shape",),
+                "invalid_shape",
+                f"Orthogonal needs a shape of rank >= 2; got {shape} of rank {len(shape)}",
+                list(shape),
+            )
+
+    def _fill(
+        self,
+        out: np.ndarray[Any, Any],
+        full: tuple[int, ...],
+        offset: tuple[int, ...] | None,
+        threads: int | None,
+    ) -> None:
+        rows, cols = math.prod(full[:-1]), full[-1]
+        if rows == 0 or cols == 0:
+            return
+        work = np.dtype(np.float64) if out.dtype == np.float64 else np.dtype(np.float32)
+        a = np.empty((max(rows, cols), min(rows, cols)), work)
+        sampling.fill(a, sampling.Normal(0.0, 1.0), self._seed, a.shape, None, threads)
+        q, r = np.linalg.qr(a)
+        q *= np.where(np.diagonal(r) < 0, -1, 1).astype(work)
+        if rows < cols:
+            q = q.T
+        if self._config.gain != 1.0:
+            q *= work.type(self._config.gain)
+        result = q.reshape(full)
+        if offset is not None:
+            result = result[region(offset, out.shape)]
+        out[...] = result

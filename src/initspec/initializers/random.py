@@ -1,0 +1,177 @@
+"""Seeded random initializers: RandomNormal, TruncatedNormal, RandomUniform, and their base.
+
+A seeded instance returns the same values on every call; an unseeded one draws its seed once,
+when it is built, so it too returns the same values on every call (as Keras 2.10+ and Keras 3
+do). A Keras 3 ``SeedGenerator`` seed is read as its integer seed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, TypeVar
+
+import numpy as np
+from pydantic import model_validator
+from pydantic_core import PydanticCustomError
+
+from .. import sampling
+from ._types import IntOrFloat, Number, Seed, SeedGeneratorSpec
+from .base import Initializer, KerasConfig, call_error, dtype_kind
+
+__all__ = ["RandomInitializer", "RandomNormal", "RandomUniform", "SeededConfig", "TruncatedNormal"]
+
+
+class SeededConfig(KerasConfig):
+    """A config with a ``seed``: an integer, null, or a Keras 3 SeedGenerator."""
+
+    seed: Seed = None
+
+
+S = TypeVar("S", bound=SeededConfig)
+
+
+class RandomInitializer(Initializer[S]):
+    """Base of the random initializers: resolves the seed once, fills from the sampler."""
+
+    dtype_kinds = "f"
+    _direct_build = True
+    _seed: int
+
+    def _build(self) -> None:
+        seed = self._config.seed
+        if isinstance(seed, SeedGeneratorSpec):
+            seed = seed.config.seed
+        self._seed = sampling.fresh_seed() if seed is None else seed
+
+    @property
+    def effective_seed(self) -> int:
+        """The seed the values come from (drawn once when the config has none)."""
+        return self._seed
+
+    def sampler(self, shape: tuple[int, ...], dtype: np.dtype[Any]) -> sampling.Distribution:
+        """What each element is drawn from, for a full tensor of ``shape`` and ``dtype``."""
+        raise NotImplementedError
+
+    def _fill(
+        self,
+        out: np.ndarray[Any, Any],
+        full: tuple[int, ...],
+        offset: tuple[int, ...] | None,
+        threads: int | None,
+    ) -> None:
+        sampling.fill(out, self.sampler(full, out.dtype), self._seed, full, offset, threads)
+
+
+class NormalConfig(SeededConfig):
+    """Config of RandomNormal and TruncatedNormal."""
+
+    mean: Number = 0.0
+    stddev: Number = 0.05
+
+    @model_validator(mode="after")
+    def _stddev_not_negative(self) -> NormalConfig:
+        if self.stddev < 0:
+            raise PydanticCustomError(
+                "out_of_range",
+                "stddev must be >= 0; got {got}",
+                {"got": self.stddev, "subloc": ["stddev"]},
+            )
+        return self
+
+
+class RandomNormal(RandomInitializer[NormalConfig]):
+    """Values from a normal distribution with ``mean`` and ``stddev``.
+
+    >>> import initspec
+    >>> init = initspec.RandomNormal(mean=0.0, stddev=1.0, seed=5)
+    >>> values = init((2, 3))
+    >>> values.shape, values.dtype.name
+    ((2, 3), 'float32')
+    >>> bool((init((2, 3)) == values).all())
+    True
+    """
+
+    config_model = NormalConfig
+    aliases: ClassVar[tuple[str, ...]] = ("random_normal", "normal", "RandomNormalV2")
+
+    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: Any = None) -> None:
+        super().__init__(seed=seed, mean=mean, stddev=stddev)
+
+    def sampler(self, shape: tuple[int, ...], dtype: np.dtype[Any]) -> sampling.Distribution:
+        return sampling.Normal(self._config.mean, self._config.stddev)
+
+
+class TruncatedNormal(RandomInitializer[NormalConfig]):
+    """Normal values with ``mean`` and ``stddev``, redrawn when further than 2 stddev out.
+
+    >>> import initspec
+    >>> values = initspec.TruncatedNormal(stddev=1.0, seed=1)((1000,))
+    >>> bool(abs(values).max() <= 2.0)
+    True
+    """
+
+    config_model = NormalConfig
+    aliases: ClassVar[tuple[str, ...]] = ("truncated_normal", "TruncatedNormalV2")
+
+    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: Any = None) -> None:
+        super().__init__(seed=seed, mean=mean, stddev=stddev)
+
+    def sampler(self, shape: tuple[int, ...], dtype: np.dtype[Any]) -> sampling.Distribution:
+        return sampling.Normal(self._config.mean, self._config.stddev, truncated=True)
+
+
+class UniformConfig(SeededConfig):
+    """Config of RandomUniform; ``minval <= maxval``."""
+
+    minval: IntOrFloat = -0.05
+    maxval: IntOrFloat = 0.05
+
+    @model_validator(mode="after")
+    def _ordered(self) -> UniformConfig:
+        if self.minval > self.maxval:
+            raise PydanticCustomError(
+                "minval_above_maxval",
+                "minval ({lo}) must not be greater than maxval ({hi})",
+                {"lo": self.minval, "hi": self.maxval, "subloc": ["minval"]},
+            )
+        return self
+
+
+class RandomUniform(RandomInitializer[UniformConfig]):
+    """Values uniform on ``[minval, maxval)``; integer dtypes draw integers.
+
+    >>> import initspec
+    >>> values = initspec.RandomUniform(-1.0, 1.0, seed=2)((1000,))
+    >>> bool(values.min() >= -1.0 and values.max() <= 1.0)
+    True
+    >>> initspec.RandomUniform(0, 10, seed=2)((4,), "int32").dtype.name
+    'int32'
+    """
+
+    config_model = UniformConfig
+    aliases: ClassVar[tuple[str, ...]] = ("random_uniform", "uniform", "RandomUniformV2")
+    dtype_kinds = "fiu"
+
+    def __init__(self, minval: float = -0.05, maxval: float = 0.05, seed: Any = None) -> None:
+        super().__init__(seed=seed, minval=minval, maxval=maxval)
+
+    def sampler(self, shape: tuple[int, ...], dtype: np.dtype[Any]) -> sampling.Distribution:
+        lo, hi = self._config.minval, self._config.maxval
+        if dtype_kind(dtype) == "f":
+            return sampling.Uniform(float(lo), float(hi))
+        if not (isinstance(lo, int) and isinstance(hi, int)) or lo >= hi:
+            raise call_error(
+                ("dtype",),
+                "unsupported_dtype",
+                f"RandomUniform makes {dtype.name} values only from integer minval < "
+                f"maxval; got minval={lo!r}, maxval={hi!r}",
+                dtype.name,
+            )
+        info = np.iinfo(dtype)
+        if lo < info.min or hi - 1 > info.max:
+            raise call_error(
+                ("dtype",),
+                "value_does_not_fit",
+                f"[{lo}, {hi}) does not fit {dtype.name}",
+                dtype.name,
+            )
+        return sampling.UniformInt(lo, hi)

@@ -1,0 +1,401 @@
+"""Names -> initializer classes, and the one discriminated union that validates configs.
+
+The name table is built from the classes themselves (each class's name and ``aliases``).
+User classes join it through :func:`register` (global, thread-safe), :func:`custom_object_scope`
+(per thread/context) or ``custom_objects=`` (per call). A user name never shadows a built-in
+name: built-in names always mean built-ins, so registering never weakens their validation.
+
+For each set of classes, one pydantic ``TypeAdapter`` over a union of per-class envelope
+models (``{"module", "class_name", "config", "registered_name", "shared_object_id"}``),
+discriminated by ``registered_name`` or ``class_name``, is built once and cached.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import re
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import Annotated, Any, Literal, TypeVar, overload
+
+from pydantic import Discriminator, Field, Tag, TypeAdapter, create_model
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
+
+from .errors import InitializerError
+from .initializers import BUILTINS
+from .initializers._types import KERAS_MODULE_PATTERN, StrictModel
+from .initializers.base import Initializer, InitializerConfig
+
+__all__ = [
+    "Entry",
+    "Table",
+    "builtin_table",
+    "custom_object_scope",
+    "register",
+    "table",
+    "unregister",
+]
+
+InitT = TypeVar("InitT", bound=type[Initializer[Any]])
+_KERAS_MODULE = re.compile(KERAS_MODULE_PATTERN)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One initializer class as the name table knows it."""
+
+    cls: type[Initializer[Any]]
+    tag: str  #: canonical name: the class name for built-ins, ``"package>Name"`` otherwise
+    names: tuple[str, ...]  #: ``class_name`` values that mean this class
+    registered_names: tuple[str, ...]  #: accepted non-null ``registered_name`` values
+    module: str | None = None  #: a module a config may name besides keras.* (the class's own)
+    builtin: bool = False
+
+
+@dataclass(frozen=True)
+class _Module:
+    """Annotation metadata: a module name that is keras.*-like or exactly one of ``extra``."""
+
+    extra: tuple[str, ...] = ()
+
+    def _check(self, value: Any) -> str:
+        if isinstance(value, str) and (_KERAS_MODULE.match(value) or value in self.extra):
+            return value
+        allowed = "keras.*, tf_keras.*, tensorflow.*" + "".join(f", {m}" for m in self.extra)
+        raise PydanticCustomError(
+            "forbidden_module",
+            "module {got!r} is not allowed: initspec never imports what a "
+            "config names, and accepts only {allowed} here",
+            {"got": value, "allowed": allowed},
+        )
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> CoreSchema:
+        return core_schema.no_info_plain_validator_function(self._check)
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: Any) -> dict[str, Any]:
+        pattern = {"type": "string", "pattern": KERAS_MODULE_PATTERN}
+        return {"anyOf": [pattern, {"enum": list(self.extra)}]} if self.extra else pattern
+
+
+@dataclass(frozen=True)
+class _RegisteredName:
+    """Annotation metadata: a custom class's registered_name (``Name`` or ``package>Name``)."""
+
+    names: tuple[str, ...]
+    short: str
+
+    def _check(self, value: Any) -> str:
+        if isinstance(value, str) and (value in self.names or value.endswith(">" + self.short)):
+            return value
+        raise PydanticCustomError(
+            "registered_name_mismatch",
+            "registered_name must be null, {names} or '<package>>{short}'; got {got!r}",
+            {"names": " or ".join(map(repr, self.names)), "short": self.short, "got": value},
+        )
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> CoreSchema:
+        return core_schema.no_info_plain_validator_function(self._check)
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: Any) -> dict[str, Any]:
+        short = re.escape(self.short)
+        return {"anyOf": [{"enum": list(self.names)}, {"type": "string", "pattern": f">{short}$"}]}
+
+
+def _literal(values: tuple[str, ...]) -> Any:
+    return Literal.__getitem__(values)
+
+
+def _envelope(entry: Entry) -> type[StrictModel]:
+    """The model of one class's serialized form, Keras 2 or Keras 3."""
+    extra = (entry.module,) if entry.module else ()
+    registered: Any = _literal(entry.registered_names)
+    if not entry.builtin:
+        registered = Annotated[str, _RegisteredName(entry.registered_names, entry.cls.__name__)]
+    return create_model(
+        f"{entry.cls.__name__}Identifier",
+        __base__=StrictModel,
+        __doc__=f"A serialized {entry.tag} initializer (Keras 2 or Keras 3 form).",
+        module=(Annotated[str, _Module(extra)] | None, None),
+        class_name=(_literal(entry.names), ...),
+        config=(entry.cls.config_model, ...),
+        registered_name=(registered | None, None),
+        shared_object_id=(Annotated[int, Field(ge=0)] | None, None),
+    )
+
+
+@dataclass(frozen=True)
+class Table:
+    """An immutable snapshot of the name table, with its validator built on first use."""
+
+    entries: tuple[Entry, ...]
+    names: Mapping[str, Entry]  #: every accepted name -> entry
+    ambiguous: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def lookup(self, name: str) -> Entry | None:
+        """The entry a string identifier or ``class_name`` means, if any."""
+        return self.names.get(name)
+
+    def tag_of(self, value: Any) -> str | None:
+        """The union tag of a serialized identifier (registered_name first, then class_name)."""
+        if not isinstance(value, dict):
+            return None
+        registered = value.get("registered_name")
+        if isinstance(registered, str):
+            entry = self.names.get(registered)
+            if entry is not None and not entry.builtin and registered in entry.registered_names:
+                return entry.tag
+        name = value.get("class_name")
+        if not isinstance(name, str):
+            return None
+        entry = self.names.get(name)
+        return entry.tag if entry is not None else name
+
+    @cached_property
+    def models(self) -> dict[str, type[StrictModel]]:
+        """The envelope model of every entry, by tag."""
+        return {entry.tag: _envelope(entry) for entry in self.entries}
+
+    @cached_property
+    def adapter(self) -> TypeAdapter[Any]:
+        """The discriminated union of every entry's envelope: one TypeAdapter, built once."""
+        members = tuple(Annotated[model, Tag(tag)] for tag, model in self.models.items())
+        union: Any = Annotated[_union(members), Discriminator(self.tag_of)]
+        return TypeAdapter(union)
+
+    def entry_for(self, tag: str) -> Entry:
+        """The entry of a union tag."""
+        return next(e for e in self.entries if e.tag == tag)
+
+    @property
+    def class_names(self) -> list[str]:
+        """Every accepted name, for "did you mean" suggestions."""
+        return list(self.names)
+
+
+def _union(members: tuple[Any, ...]) -> Any:
+    from typing import Union
+
+    return Union.__getitem__(members)
+
+
+# --- the registry -----------------------------------------------------------------------------
+
+
+def _builtin_entries() -> list[Entry]:
+    entries = []
+    for cls in BUILTINS:
+        names = (cls.__name__, *cls.aliases)
+        entries.append(Entry(cls, cls.__name__, names, names, builtin=True))
+    return entries
+
+
+class _Registry:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._builtins = tuple(_builtin_entries())
+        self._custom: dict[str, Entry] = {}
+        self._generation = 0
+        self._tables: dict[tuple[Any, ...], Table] = {}
+
+    def register(self, cls: type[Initializer[Any]], registered_name: str) -> None:
+        entry = _custom_entry(cls, registered_name, registered=True)
+        with self._lock:
+            existing = self._custom.get(registered_name)
+            if existing is not None and existing.cls is not cls:
+                raise _registration_error(
+                    f"{registered_name!r} is already registered to "
+                    f"{existing.cls.__module__}.{existing.cls.__qualname__}; "
+                    "unregister it first",
+                    registered_name,
+                )
+            self._custom[registered_name] = entry
+            self._generation += 1
+            self._tables.clear()
+
+    def unregister(self, key: str | type[Initializer[Any]]) -> None:
+        with self._lock:
+            names = [n for n, e in self._custom.items() if key == n or key is e.cls]
+            if not names:
+                raise _registration_error(f"{key!r} is not registered", str(key))
+            for n in names:
+                del self._custom[n]
+            self._generation += 1
+            self._tables.clear()
+
+    def table(self, extra: tuple[tuple[str, type[Initializer[Any]]], ...] = ()) -> Table:
+        with self._lock:
+            key = (self._generation, tuple((n, id(c)) for n, c in extra))
+            found = self._tables.get(key)
+            if found is not None:
+                return found
+            customs = list(self._custom.values())
+        customs += [_custom_entry(cls, name, registered=False) for name, cls in extra]
+        built = _make_table(list(self._builtins), customs)
+        with self._lock:
+            if len(self._tables) > 64:
+                self._tables.clear()
+            self._tables[key] = built
+        return built
+
+
+def _registration_error(msg: str, value: Any) -> InitializerError:
+    return InitializerError.single(
+        (), "invalid_registration", msg, value, subject="the registration"
+    )
+
+
+def _custom_entry(cls: Any, name: str, registered: bool) -> Entry:
+    if not (isinstance(cls, type) and issubclass(cls, Initializer)):
+        raise _registration_error(
+            f"{name!r} must map to a subclass of initspec.Initializer; got {cls!r}", name
+        )
+    model = cls.config_model
+    if not (isinstance(model, type) and issubclass(model, InitializerConfig)):
+        raise _registration_error(
+            f"{cls.__qualname__}.config_model must subclass "
+            "initspec.InitializerConfig (strict, unknown keys rejected)",
+            name,
+        )
+    if not isinstance(name, str) or not name or name.strip() != name:
+        raise _registration_error(
+            f"a registered name must be a non-empty string without outer spaces; got {name!r}", name
+        )
+    names = tuple(dict.fromkeys((name, cls.__name__)))
+    return Entry(cls, name, names, names, module=cls.__module__)
+
+
+def _make_table(builtins: list[Entry], customs: list[Entry]) -> Table:
+    """Built-in names first and unshadowable; then full custom names; then unique short ones."""
+    names: dict[str, Entry] = {n: e for e in builtins for n in e.names}
+    for entry in customs:  # later ones (scopes, custom_objects) win over registrations
+        if entry.tag in names and names[entry.tag].builtin:
+            raise _registration_error(
+                f"{entry.tag!r} is a built-in initializer name; register "
+                f"the class under a package, e.g. 'my_pkg>{entry.tag}'",
+                entry.tag,
+            )
+        names[entry.tag] = entry
+    shorts: dict[str, set[str]] = {}
+    for entry in customs:
+        for short in entry.names[1:]:
+            if short not in names:
+                shorts.setdefault(short, set()).add(entry.tag)
+    ambiguous: dict[str, tuple[str, ...]] = {}
+    for short, tags in shorts.items():
+        if len(tags) == 1:
+            names[short] = names[next(iter(tags))]
+        else:
+            ambiguous[short] = tuple(sorted(tags))
+    live = list(dict.fromkeys(names.values()))  # each entry once, built-ins first
+    final = {e.tag: replace(e, names=tuple(n for n in e.names if names.get(n) is e)) for e in live}
+    return Table(tuple(final.values()), {n: final[e.tag] for n, e in names.items()}, ambiguous)
+
+
+_REGISTRY = _Registry()
+_BUILTIN_TABLE = _make_table(_builtin_entries(), [])
+_SCOPE: contextvars.ContextVar[tuple[tuple[str, type[Initializer[Any]]], ...]] = (
+    contextvars.ContextVar("initspec_custom_objects", default=())
+)
+
+
+def _pairs(objects: Mapping[str, Any] | None) -> tuple[tuple[str, type[Initializer[Any]]], ...]:
+    if objects is None:
+        return ()
+    if not isinstance(objects, Mapping):
+        raise _registration_error(
+            "custom_objects must be a mapping of names to initializer "
+            f"classes; got {type(objects).__name__}",
+            None,
+        )
+    return tuple((name, cls) for name, cls in objects.items())
+
+
+def builtin_table() -> Table:
+    """The built-ins alone (what the published JSON Schema describes)."""
+    return _BUILTIN_TABLE
+
+
+def table(custom_objects: Mapping[str, Any] | None = None) -> Table:
+    """The name table in effect: built-ins, registrations, scopes, then ``custom_objects``."""
+    return _REGISTRY.table(_SCOPE.get() + _pairs(custom_objects))
+
+
+@overload
+def register(cls: InitT, /) -> InitT: ...
+@overload
+def register(*, package: str = "Custom", name: str | None = None) -> Callable[[InitT], InitT]: ...
+
+
+def register(
+    cls: InitT | None = None, /, *, package: str = "Custom", name: str | None = None
+) -> InitT | Callable[[InitT], InitT]:
+    """Register a user initializer class (a decorator), as ``"package>Name"`` and ``Name``.
+
+    The class subclasses :class:`initspec.Initializer` and declares ``config_model``, a
+    subclass of :class:`initspec.InitializerConfig`; its configs are then validated exactly
+    as the built-ins' are. Its short name resolves only when no built-in or other registered
+    class uses it.
+
+    >>> import numpy as np
+    >>> import initspec
+    >>> @initspec.register(package="docs")
+    ... class Halves(initspec.Initializer):
+    ...     class config_model(initspec.InitializerConfig):
+    ...         pass
+    ...     def generate(self, shape, dtype):
+    ...         return np.full(shape, 0.5, dtype)
+    >>> initspec.get("docs>Halves")((2,)).tolist()
+    [0.5, 0.5]
+    >>> initspec.unregister(Halves)
+    """
+
+    def decorate(target: InitT) -> InitT:
+        if not isinstance(package, str) or not package or ">" in package:
+            raise _registration_error(
+                f"package must be a non-empty string without '>'; got {package!r}", package
+            )
+        if not isinstance(target, type):
+            raise _registration_error(f"register() takes a class; got {target!r}", None)
+        _REGISTRY.register(target, f"{package}>{name or target.__name__}")
+        return target
+
+    return decorate if cls is None else decorate(cls)
+
+
+def unregister(key: str | type[Initializer[Any]]) -> None:
+    """Remove a registration, by class or by ``"package>Name"``."""
+    _REGISTRY.unregister(key)
+
+
+@contextlib.contextmanager
+def custom_object_scope(*objects: Mapping[str, Any] | type[Initializer[Any]]) -> Iterator[None]:
+    """Within the ``with`` block (in this thread or task only), these classes resolve by name.
+
+    Arguments are mappings of names to classes, or classes (known by their class name).
+
+    >>> import numpy as np
+    >>> import initspec
+    >>> class Sevens(initspec.Initializer):
+    ...     class config_model(initspec.InitializerConfig):
+    ...         pass
+    ...     def generate(self, shape, dtype):
+    ...         return np.full(shape, 7, dtype)
+    >>> with initspec.custom_object_scope(Sevens):
+    ...     initspec.get("Sevens")((1,)).tolist()
+    [7.0]
+    """
+    pairs: list[tuple[str, type[Initializer[Any]]]] = []
+    for obj in objects:
+        if isinstance(obj, type):
+            pairs.append((obj.__name__, obj))
+        else:
+            pairs.extend(_pairs(obj))
+    _REGISTRY.table(_SCOPE.get() + tuple(pairs))  # validate now, not at first use
+    token = _SCOPE.set(_SCOPE.get() + tuple(pairs))
+    try:
+        yield
+    finally:
+        _SCOPE.reset(token)

@@ -1,0 +1,395 @@
+"""The one place initspec makes random numbers: a counter-based, block-addressable stream.
+
+Stream version 1 (``STREAM_VERSION``), what every random element is made of:
+
+* The seed is an integer in ``[-2**63, 2**64)``; it is taken modulo ``2**64``.
+* The *full* tensor, in C order, is cut into blocks of ``BLOCK`` (65,536) elements. Block
+  ``b`` has its own generator: numpy's SFC64 with state words ``(a, b', c)`` the first three
+  SplitMix64 outputs after ``mix(mix(seed ^ VERSION_TAG) ^ b)``, counter ``1``, and its first 12
+  outputs discarded. A block's values depend on nothing but (seed, block index, distribution,
+  dtype), so any block, slice or partition is made without making the rest, on any thread.
+* Within a block of ``n`` elements (``n = BLOCK`` except for the last block):
+
+  - uniform float32/float64: ``Generator.random(n, dtype)`` (24/53 random bits), mapped to
+    ``low + u * (high - low)`` in that precision;
+  - uniform integers: ``Generator.integers(low, high, n, dtype)``;
+  - normal float32: Box-Muller. ``m = ceil(n / 2)`` uniforms ``u1``, then ``m`` uniforms
+    ``u2``; every ``u1 < 2**-12`` is refined with one float64 uniform ``r`` (drawn in order)
+    as ``u1 + r * 2**-24``, which makes the tail continuous out to about 10 standard
+    deviations. Elements ``[0, m)`` are ``sqrt(-2 ln u1) cos(2 pi u2)`` and ``[m, n)`` the
+    matching sines;
+  - normal float64: ``Generator.standard_normal(n)`` (numpy's ziggurat);
+  - normal truncated at 2 standard deviations: candidates are drawn in batches as above
+    (first batch ``ceil(n * TRUNCATION_OVERSAMPLE)`` rounded up to even, later batches sized
+    to what is still missing plus 64) and the candidates with ``|z| <= 2`` are kept, in order,
+    until ``n`` are kept;
+  - float16 and bfloat16 values are made in float32 and rounded.
+
+Values are a pure function of (seed, full shape, dtype, distribution): one thread or many,
+a whole tensor or a partition of it, the same bits. Changing anything above changes
+``STREAM_VERSION``; golden hashes in the tests make such a change visible.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import secrets
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "BLOCK",
+    "STREAM_VERSION",
+    "Normal",
+    "Uniform",
+    "UniformInt",
+    "fill",
+    "fresh_seed",
+    "resolve_threads",
+]
+
+STREAM_VERSION = 1
+BLOCK = 1 << 16
+TRUNCATION_OVERSAMPLE = 1.055
+THREADS_ENV = "INITSPEC_NUM_THREADS"
+
+_M64 = (1 << 64) - 1
+_VERSION_TAG = 0x696E697473706563 ^ STREAM_VERSION  # "initspec" in ASCII, xor the version
+_REFINE_BELOW = np.float32(2.0**-12)
+_F32 = np.dtype(np.float32)
+_F64 = np.dtype(np.float64)
+
+
+@dataclass(frozen=True, slots=True)
+class Uniform:
+    """Uniform on ``[low, high)`` (``high`` is reachable only through float rounding)."""
+
+    low: float
+    high: float
+
+
+@dataclass(frozen=True, slots=True)
+class UniformInt:
+    """Uniform integers on ``[low, high)``."""
+
+    low: int
+    high: int
+
+
+@dataclass(frozen=True, slots=True)
+class Normal:
+    """Normal with ``mean`` and ``stddev``; with ``truncated``, restricted to 2 stddev."""
+
+    mean: float
+    stddev: float
+    truncated: bool = False
+
+
+Distribution = Uniform | UniformInt | Normal
+
+
+def fresh_seed() -> int:
+    """A new seed from the operating system's entropy, for unseeded initializers."""
+    return secrets.randbits(64)
+
+
+def resolve_threads(threads: int | None) -> int:
+    """The thread count to use: ``threads``, else ``$INITSPEC_NUM_THREADS``, else the CPUs."""
+    if threads is None:
+        env = os.environ.get(THREADS_ENV, "").strip()
+        if env:
+            try:
+                threads = int(env)
+            except ValueError:
+                threads = 0
+            if threads < 1:
+                raise ValueError(f"{THREADS_ENV} must be a positive integer; got {env!r}")
+        else:
+            threads = _cpu_count()
+    return threads
+
+
+def _cpu_count() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _mix(z: int) -> int:
+    """SplitMix64's output function (a bijection on 64-bit integers)."""
+    z = (z + 0x9E3779B97F4A7C15) & _M64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
+    return z ^ (z >> 31)
+
+
+def stream_key(seed: int) -> int:
+    """The 64-bit key every block state of ``seed`` is derived from."""
+    return _mix((seed & _M64) ^ _VERSION_TAG)
+
+
+class _Worker:
+    """Per-thread generator and scratch space, reused across blocks and calls."""
+
+    def __init__(self) -> None:
+        self.bitgen = np.random.SFC64(0)
+        self.gen = np.random.Generator(self.bitgen)
+        self._scratch: dict[tuple[str, np.dtype[Any]], np.ndarray[Any, Any]] = {}
+
+    def seek(self, key: int, block: int) -> None:
+        x = _mix(key ^ block)
+        a, b, c = _mix(x), _mix(x + 1), _mix(x + 2)
+        self.bitgen.state = {
+            "bit_generator": "SFC64",
+            "state": {"state": np.array([a, b, c, 1], dtype=np.uint64)},
+            "has_uint32": 0,
+            "uinteger": 0,
+        }
+        self.bitgen.random_raw(12)
+
+    def scratch(self, name: str, size: int, dtype: np.dtype[Any]) -> np.ndarray[Any, Any]:
+        buf = self._scratch.get((name, dtype))
+        if buf is None or buf.size < size:
+            buf = np.empty(max(size, BLOCK), dtype)
+            self._scratch[(name, dtype)] = buf
+        return buf[:size]
+
+
+_local = threading.local()
+
+
+def _worker() -> _Worker:
+    w: _Worker | None = getattr(_local, "worker", None)
+    if w is None:
+        w = _local.worker = _Worker()
+    return w
+
+
+# --- distributions within one block -------------------------------------------------------
+
+
+def _standard_normal_f32(w: _Worker, out: npt.NDArray[np.float32], scale: float) -> None:
+    """Fill ``out`` with ``scale`` times standard normals (Box-Muller, see module docs)."""
+    n = out.size
+    m = (n + 1) // 2
+    u1 = w.scratch("u1", m, _F32)
+    u2 = w.scratch("u2", m, _F32)
+    w.gen.random(dtype=np.float32, out=u1)
+    w.gen.random(dtype=np.float32, out=u2)
+    small = np.flatnonzero(u1 < _REFINE_BELOW)
+    if small.size:
+        fine = u1[small].astype(np.float64) + w.gen.random(small.size) * 2.0**-24
+        u1[small] = np.maximum(fine, np.finfo(np.float32).tiny)
+    np.log(u1, out=u1)
+    np.multiply(u1, np.float32(-2.0 * scale * scale), out=u1)
+    np.sqrt(u1, out=u1)
+    np.multiply(u2, np.float32(2.0 * math.pi), out=u2)
+    head, tail = out[:m], out[m:]
+    np.cos(u2, out=head)
+    np.multiply(head, u1, out=head)
+    k = n - m
+    np.sin(u2[:k], out=tail)
+    np.multiply(tail, u1[:k], out=tail)
+
+
+def _standard_normal(w: _Worker, out: np.ndarray[Any, Any], scale: float) -> None:
+    if out.dtype == _F32:
+        _standard_normal_f32(w, out, scale)
+    else:
+        w.gen.standard_normal(out=out)
+        if scale != 1.0:
+            np.multiply(out, scale, out=out)
+
+
+def _truncated(w: _Worker, out: np.ndarray[Any, Any], stddev: float) -> None:
+    """Fill ``out`` with normals of ``stddev`` truncated to ``[-2 stddev, 2 stddev]``."""
+    n = out.size
+    filled = 0
+    want = 2 * math.ceil(n * TRUNCATION_OVERSAMPLE / 2)
+    bound = 2.0 * stddev
+    while filled < n:
+        cand = w.scratch("cand", want, out.dtype)
+        _standard_normal(w, cand, stddev)
+        keep = cand[np.abs(cand) <= bound]
+        take = min(keep.size, n - filled)
+        out[filled : filled + take] = keep[:take]
+        filled += take
+        want = 2 * math.ceil((n - filled + 64) / 2)
+
+
+def _block_values(w: _Worker, dist: Distribution, out: np.ndarray[Any, Any]) -> None:
+    """Fill ``out`` (float32, float64 or integer, 1-D contiguous) with one block's values."""
+    if isinstance(dist, Uniform):
+        w.gen.random(dtype=out.dtype, out=out)
+        span = dist.high - dist.low
+        if span != 1.0:
+            np.multiply(out, out.dtype.type(span), out=out)
+        if dist.low != 0.0:
+            np.add(out, out.dtype.type(dist.low), out=out)
+    elif isinstance(dist, UniformInt):
+        out[...] = w.gen.integers(dist.low, dist.high, size=out.size, dtype=out.dtype)
+    elif dist.truncated:
+        _truncated(w, out, dist.stddev)
+        if dist.mean != 0.0:
+            np.add(out, out.dtype.type(dist.mean), out=out)
+    else:
+        _standard_normal(w, out, dist.stddev)
+        if dist.mean != 0.0:
+            np.add(out, out.dtype.type(dist.mean), out=out)
+
+
+def _work_dtype(dtype: np.dtype[Any], dist: Distribution) -> np.dtype[Any]:
+    """The dtype values are made in: the output's own, or float32 for float16/bfloat16."""
+    if isinstance(dist, UniformInt) or dtype in (_F32, _F64):
+        return dtype
+    return _F32
+
+
+# --- whole tensors and partitions -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Runs:
+    """A partition as equal-length runs of the full tensor's flat index space."""
+
+    full_starts: npt.NDArray[np.int64]  # ascending
+    out_starts: npt.NDArray[np.int64]
+    length: int
+
+
+def _runs(full_shape: Sequence[int], shape: Sequence[int], offset: Sequence[int]) -> _Runs:
+    """Cut the box ``offset : offset + shape`` of ``full_shape`` into contiguous runs."""
+    rank = len(full_shape)
+    k = rank - 1  # trailing axes k+1.. are whole, so one run spans shape[k] * their product
+    while k > 0 and shape[k] == full_shape[k]:
+        k -= 1
+    length = int(np.prod(shape[k:], dtype=np.int64))
+    strides = [int(np.prod(full_shape[i + 1 :], dtype=np.int64)) for i in range(rank)]
+    base = sum(o * s for o, s in zip(offset, strides, strict=True))
+    lead = [int(d) for d in shape[:k]]
+    count = int(np.prod(lead, dtype=np.int64)) if lead else 1
+    if count and lead:
+        grid = np.indices(lead, dtype=np.int64).reshape(len(lead), -1)
+        full_starts = base + sum(grid[i] * strides[i] for i in range(len(lead)))
+    else:
+        full_starts = np.full(count, base, dtype=np.int64)
+    out_starts = np.arange(count, dtype=np.int64) * length
+    return _Runs(np.asarray(full_starts, dtype=np.int64), out_starts, length)
+
+
+def fill(
+    out: np.ndarray[Any, Any],
+    dist: Distribution,
+    seed: int,
+    full_shape: Sequence[int],
+    offset: Sequence[int] | None = None,
+    threads: int | None = None,
+) -> None:
+    """Fill ``out`` (C-contiguous) with the part of the seeded random tensor it covers.
+
+    ``out`` has the shape of the full tensor, or of the partition that starts at ``offset``.
+
+    >>> import numpy as np
+    >>> full = np.empty((4, 6), np.float32)
+    >>> fill(full, Normal(0.0, 1.0), seed=3, full_shape=(4, 6))
+    >>> part = np.empty((4, 2), np.float32)
+    >>> fill(part, Normal(0.0, 1.0), seed=3, full_shape=(4, 6), offset=(0, 3))
+    >>> bool((part == full[:, 3:5]).all())
+    True
+    """
+    flat = out.reshape(-1)
+    if flat.size == 0:
+        return
+    key = stream_key(seed)
+    total = int(np.prod(full_shape, dtype=np.int64))
+    work = _work_dtype(out.dtype, dist)
+    whole = offset is None or (tuple(out.shape) == tuple(full_shape) and not any(offset))
+
+    if whole:
+        blocks = list(range(math.ceil(total / BLOCK)))
+
+        def do(b: int) -> None:
+            w = _worker()
+            w.seek(key, b)
+            lo, hi = b * BLOCK, min(total, (b + 1) * BLOCK)
+            if work == out.dtype:
+                _block_values(w, dist, flat[lo:hi])
+            else:
+                tmp = w.scratch("cast", hi - lo, work)
+                _block_values(w, dist, tmp)
+                flat[lo:hi] = tmp
+    else:
+        assert offset is not None
+        runs = _runs(full_shape, out.shape, offset)
+        first = runs.full_starts // BLOCK
+        last = (runs.full_starts + runs.length - 1) // BLOCK
+        if runs.length > BLOCK:  # a run covers whole blocks between its ends
+            spans = [
+                np.arange(f, g + 1) for f, g in zip(first.tolist(), last.tolist(), strict=True)
+            ]
+            blocks = np.unique(np.concatenate(spans)).tolist()
+        else:  # a run touches at most its first and last block
+            blocks = np.unique(np.concatenate([first, last])).tolist()
+
+        def do(b: int) -> None:
+            w = _worker()
+            w.seek(key, b)
+            lo, hi = b * BLOCK, min(total, (b + 1) * BLOCK)
+            tmp = w.scratch("part", hi - lo, work)
+            _block_values(w, dist, tmp)
+            _scatter(tmp, lo, hi, runs, flat)
+
+    _run_all(do, blocks, resolve_threads(threads))
+
+
+def _scatter(
+    values: np.ndarray[Any, Any], lo: int, hi: int, runs: _Runs, flat: np.ndarray[Any, Any]
+) -> None:
+    """Copy the parts of the runs that lie in ``[lo, hi)`` from ``values`` into ``flat``."""
+    i0 = int(np.searchsorted(runs.full_starts, lo - runs.length, side="right"))
+    i1 = int(np.searchsorted(runs.full_starts, hi, side="left"))
+    if i1 <= i0:
+        return
+    starts = runs.full_starts[i0:i1]
+    outs = runs.out_starts[i0:i1]
+    if i1 - i0 <= 16:
+        for s, o in zip(starts.tolist(), outs.tolist(), strict=True):
+            a, z = max(s, lo), min(s + runs.length, hi)
+            if a < z:
+                flat[o + (a - s) : o + (z - s)] = values[a - lo : z - lo]
+        return
+    # many short runs: one vectorised gather
+    pos = starts[:, None] + np.arange(runs.length, dtype=np.int64)[None, :]
+    dst = outs[:, None] + np.arange(runs.length, dtype=np.int64)[None, :]
+    inside = (pos >= lo) & (pos < hi)
+    flat[dst[inside]] = values[pos[inside] - lo]
+
+
+_pools: dict[int, ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
+def _pool(threads: int) -> ThreadPoolExecutor:
+    with _pools_lock:
+        pool = _pools.get(threads)
+        if pool is None:
+            pool = _pools[threads] = ThreadPoolExecutor(threads, thread_name_prefix="initspec")
+        return pool
+
+
+def _run_all(do: Callable[[int], None], blocks: list[int], threads: int) -> None:
+    """Run ``do`` on every block, on ``threads`` threads (inline when there is one block)."""
+    if threads <= 1 or len(blocks) <= 1:
+        for b in blocks:
+            do(b)
+        return
+    for _ in _pool(threads).map(do, blocks):
+        pass

@@ -1,0 +1,373 @@
+"""``get``, ``deserialize``, ``serialize`` and ``json_schema``: identifiers in, initializers out.
+
+Nothing a config names is ever imported or executed: names are looked up in the table of
+built-ins and the user's own registrations, and ``module`` fields are only matched.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable, Mapping
+from typing import Any, Literal, cast
+
+import numpy as np
+from pydantic import ValidationError
+
+from .errors import ErrorRecord, InitializerError, closest, describe, records_from_pydantic
+from .initializers import STFT, Constant, Initializer, VarianceScaling
+from .initializers._types import REF_KEY, ArraySpec, SeedGeneratorSpec
+from .initializers.base import call_error, region
+from .registry import Table, builtin_table, table
+
+__all__ = ["deserialize", "get", "json_schema", "serialize"]
+
+Identifier = Any
+Built = Initializer[Any] | Callable[..., Any]
+
+
+def get(identifier: Identifier, *, custom_objects: Mapping[str, Any] | None = None) -> Built | None:
+    """The initializer an identifier means.
+
+    - ``None`` -> ``None``; a name -> that initializer with its default config;
+    - a config dict, Keras 2 ``{"class_name", "config"}`` or Keras 3 form -> validated, built;
+    - an :class:`Initializer` subclass -> a new instance; an instance or callable -> itself;
+    - a numpy array or scalar -> an initializer returning it (cast) for its own shape.
+
+    Anything else, or anything invalid, raises :class:`InitializerError`.
+
+    >>> import initspec
+    >>> initspec.get("glorot_uniform")
+    GlorotUniform()
+    >>> initspec.get({"class_name": "RandomNormal", "config": {"stddev": 0.1, "seed": 3}})
+    RandomNormal(seed=3, stddev=0.1)
+    >>> initspec.get(None) is None
+    True
+    """
+    if identifier is None:
+        return None
+    if isinstance(identifier, str):
+        return _from_name(identifier, table(custom_objects))
+    if isinstance(identifier, Mapping):
+        return deserialize(identifier, custom_objects)
+    if isinstance(identifier, (np.ndarray, np.generic)):
+        return ArrayInitializer(identifier)
+    if isinstance(identifier, type):
+        return _instantiate(identifier)
+    if callable(identifier):
+        return cast(Callable[..., Any], identifier)
+    raise InitializerError.single(
+        (),
+        "invalid_identifier",
+        "an initializer identifier is a name, a config dict, an "
+        "Initializer class or instance, a callable, a numpy array or None; got "
+        f"{describe(identifier)}",
+        identifier if isinstance(identifier, (int, float, list)) else repr(identifier),
+    )
+
+
+def deserialize(
+    config: Mapping[str, Any] | str, custom_objects: Mapping[str, Any] | None = None
+) -> Initializer[Any]:
+    """Validate a serialized initializer (or a name) against the strict schema, then build it.
+
+    >>> import initspec
+    >>> initspec.deserialize({"module": "keras.initializers", "class_name": "HeNormal",
+    ...                       "config": {"seed": 1}, "registered_name": None})
+    HeNormal(seed=1)
+    """
+    names = table(custom_objects)
+    if isinstance(config, str):
+        return _from_name(config, names)
+    if not isinstance(config, Mapping):
+        raise InitializerError.single(
+            (),
+            "not_an_object",
+            "a serialized initializer is an object "
+            f"with class_name and config; got {describe(config)}",
+            config,
+        )
+    data = dict(config)
+    try:
+        envelope = names.adapter.validate_python(data)
+    except ValidationError as exc:
+        tag = names.tag_of(data)
+        model = names.models.get(tag) if tag else None
+        records = records_from_pydantic(
+            exc, model, drop=1 if model else 0, class_names=names.class_names
+        )
+        records = [_explain_missing_tag(r, data, names) for r in records]
+        if model is None:
+            records += _envelope_key_problems(data)
+        raise InitializerError(records) from exc
+    entry = names.entry_for(names.tag_of(data) or "")
+    return entry.cls._from_model(envelope.config)
+
+
+def _from_name(name: str, names: Table) -> Initializer[Any]:
+    entry = names.lookup(name)
+    if entry is None:
+        raise InitializerError([_unknown_name(name, names)])
+    if entry.builtin:
+        return entry.cls._from_model(entry.cls.config_model())
+    return cast(Initializer[Any], _instantiate(entry.cls))
+
+
+def _unknown_name(name: str, names: Table, loc: tuple[str, ...] = ()) -> ErrorRecord:
+    owners = names.ambiguous.get(name)
+    if owners:
+        msg = (
+            f"{name!r} is ambiguous: it is registered as {' and '.join(map(repr, owners))}; "
+            "use the full name"
+        )
+    else:
+        near = closest(name, names.class_names, 3)
+        hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
+        msg = f"unknown initializer {name!r}{hint} (names are case-sensitive)"
+    code = "unknown_class_name" if loc else "unknown_name"
+    return ErrorRecord(loc, code, msg, name)
+
+
+def _explain_missing_tag(record: ErrorRecord, data: dict[str, Any], names: Table) -> ErrorRecord:
+    """A missing-tag error where class_name is present but is not a string, or is ambiguous."""
+    if record.loc == ("class_name",):
+        value = data.get("class_name")
+        if record.type == "missing" and "class_name" in data:
+            return ErrorRecord(
+                ("class_name",),
+                "not_a_string",
+                f"class_name should be a string (the initializer's name); got {describe(value)}",
+                value,
+            )
+        if record.type == "unknown_class_name" and isinstance(value, str):
+            return _unknown_name(value, names, ("class_name",))
+    return record
+
+
+_ENVELOPE_KEYS = ("module", "class_name", "config", "registered_name", "shared_object_id")
+
+
+def _envelope_key_problems(data: dict[str, Any]) -> list[ErrorRecord]:
+    """Problems with the outer keys, reported even when class_name is unknown."""
+    records = []
+    for key in data:
+        if key not in _ENVELOPE_KEYS:
+            near = closest(str(key), _ENVELOPE_KEYS, 1)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            records.append(
+                ErrorRecord(
+                    (key,),
+                    "unknown_key",
+                    f"unknown key {key!r}{hint} (allowed keys: {', '.join(_ENVELOPE_KEYS)})",
+                    data[key],
+                )
+            )
+    if "config" not in data and isinstance(data.get("class_name"), str):
+        records.append(
+            ErrorRecord(
+                ("config",),
+                "missing",
+                "the key 'config' is required (use \"config\": {} for the defaults)",
+                None,
+            )
+        )
+    return records
+
+
+def _instantiate(cls: type) -> Built:
+    try:
+        made = cls()
+    except InitializerError:
+        raise
+    except Exception as exc:
+        raise InitializerError.single(
+            (),
+            "invalid_identifier",
+            f"the class {cls.__qualname__} could not be instantiated without arguments: {exc}",
+            cls.__qualname__,
+        ) from exc
+    if not callable(made):
+        raise InitializerError.single(
+            (),
+            "invalid_identifier",
+            f"instances of {cls.__qualname__} are not callable, so they are not initializers",
+            cls.__qualname__,
+        )
+    return made  # type: ignore[no-any-return]
+
+
+# --- serialize --------------------------------------------------------------------------
+
+
+def serialize(
+    initializer: Initializer[Any], format: Literal["keras3", "keras2"] = "keras3"
+) -> dict[str, Any]:
+    """The initializer as Keras writes it; ``get(serialize(x)) == x``.
+
+    >>> import initspec
+    >>> initspec.serialize(initspec.HeUniform(seed=4))
+    {'module': 'keras.initializers', 'class_name': 'HeUniform', 'config': {'seed': 4, \
+'input_axes': None, 'output_axes': None}, 'registered_name': None}
+    >>> initspec.serialize(initspec.HeUniform(seed=4), format="keras2")
+    {'class_name': 'HeUniform', 'config': {'seed': 4}}
+    """
+    if format not in ("keras3", "keras2"):
+        raise InitializerError.single(
+            ("format",),
+            "invalid_argument",
+            f"format must be 'keras3' or 'keras2'; got {describe(format)}",
+            format,
+            "serialize()",
+        )
+    if not isinstance(initializer, Initializer) or isinstance(initializer, ArrayInitializer):
+        raise InitializerError.single(
+            (),
+            "not_serializable",
+            f"only initspec initializers can be serialized; got {describe(initializer)}",
+            repr(initializer),
+            "serialize()",
+        )
+    cls = type(initializer)
+    entry = next((e for e in table().entries if e.cls is cls), None)
+    builtin = entry is not None and entry.builtin
+    config = copy.deepcopy(initializer.get_config())
+    if format == "keras3":
+        return {
+            "module": "keras.initializers" if builtin else cls.__module__,
+            "class_name": cls.__name__,
+            "config": config,
+            "registered_name": None if builtin else (entry.tag if entry else cls.__name__),
+        }
+    if isinstance(initializer, STFT):
+        raise InitializerError.single(
+            (),
+            "not_serializable",
+            "STFT does not exist in Keras 2; use format='keras3'",
+            "STFT",
+            "serialize()",
+        )
+    return {
+        "class_name": cls.__name__ if builtin or entry is None else entry.tag,
+        "config": _keras2_config(initializer, config),
+    }
+
+
+def _keras2_config(initializer: Initializer[Any], config: dict[str, Any]) -> dict[str, Any]:
+    if isinstance(initializer, VarianceScaling):
+        for key in ("input_axes", "output_axes"):
+            if config.get(key) is not None:
+                raise InitializerError.single(
+                    ("config", key),
+                    "not_serializable",
+                    f"Keras 2 has no {key}; use format='keras3'",
+                    config[key],
+                    "serialize()",
+                )
+            config.pop(key, None)
+    seed = getattr(initializer.config, "seed", None)
+    if isinstance(seed, SeedGeneratorSpec):
+        config["seed"] = seed.config.seed
+    if isinstance(initializer, Constant) and isinstance(initializer.config.value, ArraySpec):
+        config["value"] = initializer.config.value.config.value
+    return config
+
+
+# --- arrays as identifiers ----------------------------------------------------------------
+
+
+class ArrayInitializer(Initializer[Any]):
+    """Returns a fixed array, cast to the dtype, for its own shape only (Keras 3 semantics)."""
+
+    dtype_kinds = "fiubc"
+
+    def __init__(self, value: np.ndarray[Any, Any] | np.generic) -> None:
+        self.value = np.array(value)
+        self._config = Initializer.config_model()
+
+    def check_call_shape(self, shape: tuple[int, ...]) -> None:
+        if shape != self.value.shape:
+            raise call_error(
+                ("shape",),
+                "shape_mismatch",
+                f"this initializer returns its array of "
+                f"shape {self.value.shape}; got shape {shape}",
+                list(shape),
+            )
+
+    def _fill(
+        self,
+        out: np.ndarray[Any, Any],
+        full: tuple[int, ...],
+        offset: tuple[int, ...] | None,
+        threads: int | None,
+    ) -> None:
+        out[...] = self.value if offset is None else self.value[region(offset, out.shape)]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ArrayInitializer) and np.array_equal(self.value, other.value)
+
+    def __hash__(self) -> int:
+        return hash((self.value.shape, self.value.dtype.str, self.value.tobytes()))
+
+    def __repr__(self) -> str:
+        return f"ArrayInitializer(shape={self.value.shape}, dtype={self.value.dtype.name})"
+
+
+# --- JSON Schema --------------------------------------------------------------------------
+
+_SCHEMA_ID = "https://initspec.dev/schemas/initializer.schema.json"
+_schema_cache: dict[str, Any] = {}
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of an initializer identifier in a JSON/YAML/TOML file.
+
+    An identifier is null, a name, or a serialized config (Keras 2 or Keras 3 form).
+
+    >>> import initspec
+    >>> schema = initspec.json_schema()
+    >>> schema["$schema"]
+    'https://json-schema.org/draft/2020-12/schema'
+    """
+    if "schema" not in _schema_cache:
+        names = builtin_table()
+        union = _resolve_placeholders(names.adapter.json_schema(ref_template="#/$defs/{model}"))
+        defs = union.pop("$defs", {})
+        defs["NumberArray"] = {
+            "type": "array",
+            "items": {"anyOf": [{"type": "number"}, {"$ref": "#/$defs/NumberArray"}]},
+        }
+        defs["ArrayValue"] = {
+            "type": "array",
+            "items": {
+                "anyOf": [{"type": "number"}, {"type": "boolean"}, {"$ref": "#/$defs/ArrayValue"}]
+            },
+        }
+        defs["InitializerConfig"] = union
+        all_names = sorted(names.names)
+        _schema_cache["schema"] = {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": _SCHEMA_ID,
+            "title": "Keras initializer identifier",
+            "description": "A Keras weight-initializer identifier as initspec accepts it: null, a "
+            "name, or a serialized initializer in Keras 2 or Keras 3 form.",
+            "anyOf": [
+                {"type": "null"},
+                {"enum": all_names, "description": "an initializer name or alias"},
+                {"$ref": "#/$defs/InitializerConfig"},
+            ],
+            "$defs": defs,
+        }
+    fresh: dict[str, Any] = json.loads(json.dumps(_schema_cache["schema"]))
+    return fresh
+
+
+def _resolve_placeholders(node: Any) -> Any:
+    """Replace ``{REF_KEY: name}`` placeholders with ``{"$ref": "#/$defs/name"}``."""
+    if isinstance(node, dict):
+        if REF_KEY in node:
+            return {"$ref": f"#/$defs/{node[REF_KEY]}"}
+        return {k: _resolve_placeholders(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_resolve_placeholders(v) for v in node]
+    return node
