@@ -8,29 +8,33 @@
 
 from __future__ import annotations
 
-from .errors import ErrorRecord, InitializerError
-from .initializers import (
-    STFT,
-    Constant,
-    GlorotNormal,
-    GlorotUniform,
-    HeNormal,
-    HeUniform,
-    Identity,
-    Initializer,
-    InitializerConfig,
-    LecunNormal,
-    LecunUniform,
-    Ones,
-    Orthogonal,
-    RandomNormal,
-    RandomUniform,
-    TruncatedNormal,
-    VarianceScaling,
-    Zeros,
-)
-from .registry import custom_object_scope, register, unregister
-from .serialization import deserialize, get, json_schema, serialize
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
+    from .errors import ErrorRecord, InitializerError
+    from .initializers import (
+        STFT,
+        Constant,
+        GlorotNormal,
+        GlorotUniform,
+        HeNormal,
+        HeUniform,
+        Identity,
+        Initializer,
+        InitializerConfig,
+        LecunNormal,
+        LecunUniform,
+        Ones,
+        Orthogonal,
+        RandomNormal,
+        RandomUniform,
+        TruncatedNormal,
+        VarianceScaling,
+        Zeros,
+    )
+    from .registry import custom_object_scope, register, unregister
+    from .serialization import deserialize, get, json_schema, serialize
 
 __version__ = "0.1.0"
 
@@ -64,3 +68,29 @@ __all__ = [
     "serialize",
     "unregister",
 ]
+
+_HOME = {
+    "ErrorRecord": "errors",
+    "InitializerError": "errors",
+    "custom_object_scope": "registry",
+    "register": "registry",
+    "unregister": "registry",
+    "deserialize": "serialization",
+    "get": "serialization",
+    "json_schema": "serialization",
+    "serialize": "serialization",
+}
+
+
+def __getattr__(name: str) -> Any:
+    # Import on first use: `import initspec` stays cheap; pydantic models are built when needed.
+    if name in __all__ and name != "__version__":
+        module = importlib.import_module(f".{_HOME.get(name, 'initializers')}", __name__)
+        value = getattr(module, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'initspec' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -24,9 +24,10 @@ import math
 import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ValidationError
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
 
 __all__ = [
     "ERROR_TYPES",
@@ -288,6 +289,8 @@ def _clean_loc(loc: Iterable[str | int]) -> Loc:
 
 def _models_in(annotation: Any) -> list[type[BaseModel]]:
     """The pydantic models an annotation can hold (through Optional/Union/Annotated/list)."""
+    from pydantic import BaseModel
+
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return [annotation]
     found: list[type[BaseModel]] = []
@@ -319,7 +322,7 @@ def _record(
     ctx: dict[str, Any] = dict(err.get("ctx") or {})
     value = err.get("input")
     loc: Loc = raw_loc + tuple(ctx.pop("subloc", ()))
-    if ptype in ERROR_TYPES:
+    if ptype in ERROR_TYPES and ptype not in _PYDANTIC_TYPES:  # raised by initspec's validators
         return ErrorRecord(prefix + loc, ptype, err["msg"], value)
     code = _PYDANTIC_TYPES.get(ptype, "invalid_value")
     field = str(raw_loc[-1]) if raw_loc else "identifier"

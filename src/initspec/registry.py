@@ -24,7 +24,7 @@ from typing import Annotated, Any, Literal, TypeVar, overload
 from pydantic import Discriminator, Field, Tag, TypeAdapter, create_model
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
-from .errors import InitializerError
+from .errors import InitializerError, describe
 from .initializers import BUILTINS
 from .initializers._types import KERAS_MODULE_PATTERN, StrictModel
 from .initializers.base import Initializer, InitializerConfig
@@ -64,12 +64,18 @@ class _Module:
     def _check(self, value: Any) -> str:
         if isinstance(value, str) and (_KERAS_MODULE.match(value) or value in self.extra):
             return value
+        if not isinstance(value, str):
+            raise PydanticCustomError(
+                "not_a_string",
+                "module should be a string or null; got {got}",
+                {"got": describe(value)},
+            )
         allowed = "keras.*, tf_keras.*, tensorflow.*" + "".join(f", {m}" for m in self.extra)
         raise PydanticCustomError(
             "forbidden_module",
-            "module {got!r} is not allowed: initspec never imports what a "
+            "module {got} is not allowed: initspec never imports what a "
             "config names, and accepts only {allowed} here",
-            {"got": value, "allowed": allowed},
+            {"got": repr(value), "allowed": allowed},
         )
 
     def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> CoreSchema:
@@ -92,8 +98,12 @@ class _RegisteredName:
             return value
         raise PydanticCustomError(
             "registered_name_mismatch",
-            "registered_name must be null, {names} or '<package>>{short}'; got {got!r}",
-            {"names": " or ".join(map(repr, self.names)), "short": self.short, "got": value},
+            "registered_name must be null, {names} or '<package>>{short}'; got {got}",
+            {
+                "names": " or ".join(map(repr, self.names)),
+                "short": self.short,
+                "got": describe(value),
+            },
         )
 
     def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> CoreSchema:

@@ -8,16 +8,19 @@ Stream version 1 (``STREAM_VERSION``), what every random element is made of:
   SplitMix64 outputs after ``mix(mix(seed ^ VERSION_TAG) ^ b)``, counter ``1``, and its first 12
   outputs discarded. A block's values depend on nothing but (seed, block index, distribution,
   dtype), so any block, slice or partition is made without making the rest, on any thread.
-* Within a block of ``n`` elements (``n = BLOCK`` except for the last block):
+* Within a block of ``n`` elements (``n = BLOCK`` except for the last block), the generator's
+  raw 64-bit words are read in order; "halves" means their 32-bit halves, low half first.
 
-  - uniform float32/float64: ``Generator.random(n, dtype)`` (24/53 random bits), mapped to
-    ``low + u * (high - low)`` in that precision;
+  - uniform float32: element ``i`` is ``u = (half_i >> 9) * 2**-23`` mapped to
+    ``low + u * (high - low)`` in float32;
+  - uniform float64: element ``i`` is ``u = (word_i >> 12) * 2**-52``, mapped the same way;
   - uniform integers: ``Generator.integers(low, high, n, dtype)``;
-  - normal float32: Box-Muller. ``m = ceil(n / 2)`` uniforms ``u1``, then ``m`` uniforms
-    ``u2``; every ``u1 < 2**-12`` is refined with one float64 uniform ``r`` (drawn in order)
-    as ``u1 + r * 2**-24``, which makes the tail continuous out to about 10 standard
-    deviations. Elements ``[0, m)`` are ``sqrt(-2 ln u1) cos(2 pi u2)`` and ``[m, n)`` the
-    matching sines;
+  - normal float32 (Box-Muller): with ``m = ceil(n / 2)``, halves ``[0, m)`` give radii from
+    ``u1 = 1 - (half >> 9) * 2**-23`` in (0, 1]; each ``u1 < 2**-12`` is then refined, in
+    order, with one float64 uniform ``r`` from ``Generator.random`` as ``u1 - r * 2**-23``, so
+    the tails are continuous out to about 10 standard deviations. Halves ``[m, 2m)``, read as
+    signed integers, give angles ``theta = half * 2 pi / 2**32`` in [-pi, pi). Elements
+    ``[0, m)`` are ``sqrt(-2 ln u1) cos(theta)`` and ``[m, n)`` the matching sines;
   - normal float64: ``Generator.standard_normal(n)`` (numpy's ziggurat);
   - normal truncated at 2 standard deviations: candidates are drawn in batches as above
     (first batch ``ceil(n * TRUNCATION_OVERSAMPLE)`` rounded up to even, later batches sized
@@ -63,6 +66,7 @@ THREADS_ENV = "INITSPEC_NUM_THREADS"
 _M64 = (1 << 64) - 1
 _VERSION_TAG = 0x696E697473706563 ^ STREAM_VERSION  # "initspec" in ASCII, xor the version
 _REFINE_BELOW = np.float32(2.0**-12)
+_BIG_ENDIAN = np.little_endian is False
 _F32 = np.dtype(np.float32)
 _F64 = np.dtype(np.float64)
 
@@ -175,29 +179,65 @@ def _worker() -> _Worker:
 
 # --- distributions within one block -------------------------------------------------------
 
+_F32_ONE = np.uint32(0x3F800000)  # the bits of 1.0f
+_F64_ONE = np.uint64(0x3FF0000000000000)  # the bits of 1.0
+
+
+def _halves(w: _Worker, count: int) -> npt.NDArray[np.uint32]:
+    """``count`` 32-bit halves of the block's next raw words, low half of each word first."""
+    words = w.bitgen.random_raw((count + 1) // 2)
+    halves = words.view(np.uint32)
+    if _BIG_ENDIAN:  # keep the little-endian order the stream is defined in
+        halves = np.ascontiguousarray(halves.reshape(-1, 2)[:, ::-1]).reshape(-1)
+    return halves[:count]
+
+
+def _unit_f32(bits: npt.NDArray[np.uint32], out: npt.NDArray[np.float32]) -> None:
+    """``out = (bits >> 9) * 2**-23``, in [0, 1), through the bits of a float in [1, 2)."""
+    raw = out.view(np.uint32)
+    np.right_shift(bits, 9, out=raw)
+    np.bitwise_or(raw, _F32_ONE, out=raw)
+    np.subtract(out, np.float32(1.0), out=out)
+
+
+def _uniform(w: _Worker, out: np.ndarray[Any, Any], low: float, high: float) -> None:
+    if out.dtype == _F32:
+        _unit_f32(_halves(w, out.size), out)
+    else:
+        raw = out.view(np.uint64)
+        np.right_shift(w.bitgen.random_raw(out.size), 12, out=raw)
+        np.bitwise_or(raw, _F64_ONE, out=raw)
+        np.subtract(out, 1.0, out=out)
+    span = out.dtype.type(high - low)
+    if span != 1:
+        np.multiply(out, span, out=out)
+    if low != 0:
+        np.add(out, out.dtype.type(low), out=out)
+
 
 def _standard_normal_f32(w: _Worker, out: npt.NDArray[np.float32], scale: float) -> None:
-    """Fill ``out`` with ``scale`` times standard normals (Box-Muller, see module docs)."""
+    """Fill ``out`` with ``scale`` times standard normals (Box-Muller; see the module docs)."""
     n = out.size
     m = (n + 1) // 2
-    u1 = w.scratch("u1", m, _F32)
-    u2 = w.scratch("u2", m, _F32)
-    w.gen.random(dtype=np.float32, out=u1)
-    w.gen.random(dtype=np.float32, out=u2)
-    small = np.flatnonzero(u1 < _REFINE_BELOW)
-    if small.size:
-        fine = u1[small].astype(np.float64) + w.gen.random(small.size) * 2.0**-24
-        u1[small] = np.maximum(fine, np.finfo(np.float32).tiny)
-    np.log(u1, out=u1)
-    np.multiply(u1, np.float32(-2.0 * scale * scale), out=u1)
-    np.sqrt(u1, out=u1)
-    np.multiply(u2, np.float32(2.0 * math.pi), out=u2)
+    bits = _halves(w, 2 * m)
+    radius = w.scratch("radius", m, _F32)
+    angle = w.scratch("angle", m, _F32)
+    _unit_f32(bits[:m], radius)
+    np.subtract(np.float32(1.0), radius, out=radius)  # (0, 1]: k * 2**-23, k >= 1
+    small = np.flatnonzero(radius < _REFINE_BELOW)
+    if small.size:  # (k - r) * 2**-23: continuous tails
+        radius[small] = radius[small] - w.gen.random(small.size) * 2.0**-23
+    np.log(radius, out=radius)
+    np.multiply(radius, np.float32(-2.0 * scale * scale), out=radius)
+    np.sqrt(radius, out=radius)
+    np.copyto(angle, bits[m:].view(np.int32), casting="unsafe")
+    np.multiply(angle, np.float32(2.0 * math.pi / 2**32), out=angle)  # [-pi, pi)
     head, tail = out[:m], out[m:]
-    np.cos(u2, out=head)
-    np.multiply(head, u1, out=head)
+    np.cos(angle, out=head)
+    np.multiply(head, radius, out=head)
     k = n - m
-    np.sin(u2[:k], out=tail)
-    np.multiply(tail, u1[:k], out=tail)
+    np.sin(angle[:k], out=tail)
+    np.multiply(tail, radius[:k], out=tail)
 
 
 def _standard_normal(w: _Worker, out: np.ndarray[Any, Any], scale: float) -> None:
@@ -228,12 +268,7 @@ def _truncated(w: _Worker, out: np.ndarray[Any, Any], stddev: float) -> None:
 def _block_values(w: _Worker, dist: Distribution, out: np.ndarray[Any, Any]) -> None:
     """Fill ``out`` (float32, float64 or integer, 1-D contiguous) with one block's values."""
     if isinstance(dist, Uniform):
-        w.gen.random(dtype=out.dtype, out=out)
-        span = dist.high - dist.low
-        if span != 1.0:
-            np.multiply(out, out.dtype.type(span), out=out)
-        if dist.low != 0.0:
-            np.add(out, out.dtype.type(dist.low), out=out)
+        _uniform(w, out, dist.low, dist.high)
     elif isinstance(dist, UniformInt):
         out[...] = w.gen.integers(dist.low, dist.high, size=out.size, dtype=out.dtype)
     elif dist.truncated:
@@ -386,10 +421,18 @@ def _pool(threads: int) -> ThreadPoolExecutor:
 
 
 def _run_all(do: Callable[[int], None], blocks: list[int], threads: int) -> None:
-    """Run ``do`` on every block, on ``threads`` threads (inline when there is one block)."""
+    """Run ``do`` on every block: inline for one thread or block, else in a few large tasks
+    per thread (tasks that are too small spend their time in the pool, not in numpy)."""
     if threads <= 1 or len(blocks) <= 1:
         for b in blocks:
             do(b)
         return
-    for _ in _pool(threads).map(do, blocks):
+    tasks = min(len(blocks), threads * 4)
+    chunks = [blocks[i::tasks] for i in range(tasks)]
+
+    def run(chunk: list[int]) -> None:
+        for b in chunk:
+            do(b)
+
+    for _ in _pool(threads).map(run, chunks):
         pass

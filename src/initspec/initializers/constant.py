@@ -169,9 +169,9 @@ def _window_name(value: Any) -> str:
     if isinstance(value, str) and value in _windows.PARAMETRIC_WINDOWS:
         raise PydanticCustomError(
             "invalid_choice",
-            "window {name!r} needs a parameter, which a config cannot carry; "
+            "window {name} needs a parameter, which a config cannot carry; "
             "give the window's values as a list instead",
-            {"name": value},
+            {"name": repr(value)},
         )
     near = closest(value, list(_windows.WINDOW_ALIASES), 1) if isinstance(value, str) else []
     hint = f"; did you mean {near[0]!r}?" if near else ""
