@@ -113,9 +113,16 @@ def _from_name(name: str, names: Table) -> Initializer[Any]:
     return cast(Initializer[Any], _instantiate(entry.cls))
 
 
+#: Names in Keras's own table that are not initializers one can use.
+_ABSTRACT = frozenset({"Initializer", "initializer"})
+
+
 def _unknown_name(name: str, names: Table, loc: tuple[str, ...] = ()) -> ErrorRecord:
     owners = names.ambiguous.get(name)
-    if owners:
+    if name in _ABSTRACT:
+        msg = (f"{name!r} is Keras's abstract base class, which makes no values (calling it "
+               "raises NotImplementedError in Keras); name a concrete initializer")
+    elif owners:
         msg = (
             f"{name!r} is ambiguous: it is registered as {' and '.join(map(repr, owners))}; "
             "use the full name"
