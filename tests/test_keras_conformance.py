@@ -66,9 +66,7 @@ def test_every_keras_name_resolves_like_keras(name: str) -> None:
 def test_initspec_covers_keras_table_exactly() -> None:
     """Every class Keras names is a built-in of initspec, and every built-in is in Keras."""
     keras_classes = {c.__name__ for c in ALL_OBJECTS_DICT.values()} - ABSTRACT
-    ours = {
-        type(initspec.get(n)).__name__ for n in ALL_OBJECTS_DICT if n not in ABSTRACT
-    }
+    ours = {type(initspec.get(n)).__name__ for n in ALL_OBJECTS_DICT if n not in ABSTRACT}
     assert ours == keras_classes
 
 
@@ -121,9 +119,12 @@ def test_initspec_serialized_configs_load_in_keras(name: str, args: dict[str, ob
 def test_keras_seed_generator_and_array_values_load() -> None:
     seeded = keras.initializers.RandomNormal(seed=keras.random.SeedGenerator(11))
     ours = initspec.get(keras.initializers.serialize(seeded))
-    assert ours(  # a SeedGenerator seed is read as its integer seed
-        (8, 8)
-    ).tobytes() == initspec.RandomNormal(seed=11)((8, 8)).tobytes()
+    assert (
+        ours(  # a SeedGenerator seed is read as its integer seed
+            (8, 8)
+        ).tobytes()
+        == initspec.RandomNormal(seed=11)((8, 8)).tobytes()
+    )
     const = keras.initializers.Constant(np.array([1.0, 2.0], dtype="float32"))
     ours_const = initspec.get(keras.initializers.serialize(const))
     np.testing.assert_array_equal(ours_const((3, 2)), const((3, 2)))

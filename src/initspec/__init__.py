@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
     from .errors import ErrorRecord, InitializerError
+    from .files import Finding, ScanReport, scan
     from .initializers import (
         STFT,
         Constant,
@@ -33,6 +34,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
         VarianceScaling,
         Zeros,
     )
+    from .limits import Limits
     from .registry import custom_object_scope, register, unregister
     from .serialization import deserialize, get, json_schema, serialize
 
@@ -42,6 +44,7 @@ __all__ = [
     "STFT",
     "Constant",
     "ErrorRecord",
+    "Finding",
     "GlorotNormal",
     "GlorotUniform",
     "HeNormal",
@@ -52,10 +55,12 @@ __all__ = [
     "InitializerError",
     "LecunNormal",
     "LecunUniform",
+    "Limits",
     "Ones",
     "Orthogonal",
     "RandomNormal",
     "RandomUniform",
+    "ScanReport",
     "TruncatedNormal",
     "VarianceScaling",
     "Zeros",
@@ -65,6 +70,7 @@ __all__ = [
     "get",
     "json_schema",
     "register",
+    "scan",
     "serialize",
     "unregister",
 ]
@@ -79,6 +85,10 @@ _HOME = {
     "get": "serialization",
     "json_schema": "serialization",
     "serialize": "serialization",
+    "Finding": "files",
+    "ScanReport": "files",
+    "scan": "files",
+    "Limits": "limits",
 }
 
 

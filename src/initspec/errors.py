@@ -72,6 +72,8 @@ ERROR_TYPES: dict[str, str] = {
     "not_serializable": "an object serialize() cannot write in the requested format",
     "invalid_registration": "register() was given something it cannot register",
     "invalid_argument": "a call argument (threads, out, format, ...) is wrong",
+    "unreadable_file": "a file that cannot be read or parsed as the format it claims to be",
+    "duplicate_key": "a key that appears twice in one JSON/YAML object",
 }
 
 
@@ -118,6 +120,9 @@ def _short(value: Any, limit: int = 80) -> str:
 class ErrorRecord:
     """One problem: where it is, what kind it is, what to do about it, and the bad value.
 
+    ``line`` and ``column`` (1-based; the column counts characters) are set when the problem
+    was found in a JSON or YAML file.
+
     >>> r = ErrorRecord(("config", "mode"), "invalid_choice", "mode must be 'fan_in'", "x")
     >>> r.pointer
     '/config/mode'
@@ -127,6 +132,8 @@ class ErrorRecord:
     type: str
     msg: str
     input: Any = None
+    line: int | None = None
+    column: int | None = None
 
     @property
     def pointer(self) -> str:
@@ -144,10 +151,14 @@ class ErrorRecord:
             "type": self.type,
             "msg": self.msg,
             "input": value,
+            "line": self.line,
+            "column": self.column,
         }
 
     def __str__(self) -> str:
         where = self.pointer or "(identifier)"
+        if self.line is not None:
+            where += f" (line {self.line}, column {self.column})"
         return f"at {where} [{self.type}]: {self.msg}"
 
 

@@ -21,12 +21,12 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Annotated, Any, Literal, TypeVar, overload
 
-from pydantic import Discriminator, Field, Tag, TypeAdapter, create_model
+from pydantic import Discriminator, Tag, TypeAdapter, create_model
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from .errors import InitializerError, describe
 from .initializers import BUILTINS
-from .initializers._types import KERAS_MODULE_PATTERN, StrictModel
+from .initializers._types import KERAS_MODULE_PATTERN, SharedObjectId, StrictModel
 from .initializers.base import Initializer, InitializerConfig
 
 __all__ = [
@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 InitT = TypeVar("InitT", bound=type[Initializer[Any]])
-_KERAS_MODULE = re.compile(KERAS_MODULE_PATTERN)
+KERAS_MODULE = re.compile(KERAS_MODULE_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class _Module:
     extra: tuple[str, ...] = ()
 
     def _check(self, value: Any) -> str:
-        if isinstance(value, str) and (_KERAS_MODULE.match(value) or value in self.extra):
+        if isinstance(value, str) and (KERAS_MODULE.match(value) or value in self.extra):
             return value
         if not isinstance(value, str):
             raise PydanticCustomError(
@@ -132,7 +132,7 @@ def _envelope(entry: Entry) -> type[StrictModel]:
         class_name=(_literal(entry.names), ...),
         config=(entry.cls.config_model, ...),
         registered_name=(registered | None, None),
-        shared_object_id=(Annotated[int, Field(ge=0)] | None, None),
+        shared_object_id=(SharedObjectId | None, None),
     )
 
 

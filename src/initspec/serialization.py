@@ -18,7 +18,7 @@ from .errors import ErrorRecord, InitializerError, closest, describe, records_fr
 from .initializers import STFT, Constant, Initializer, VarianceScaling
 from .initializers._types import REF_KEY, ArraySpec, SeedGeneratorSpec
 from .initializers.base import call_error, region
-from .registry import Table, builtin_table, table
+from .registry import KERAS_MODULE, Table, builtin_table, table
 
 __all__ = ["deserialize", "get", "json_schema", "serialize"]
 
@@ -120,8 +120,10 @@ _ABSTRACT = frozenset({"Initializer", "initializer"})
 def _unknown_name(name: str, names: Table, loc: tuple[str, ...] = ()) -> ErrorRecord:
     owners = names.ambiguous.get(name)
     if name in _ABSTRACT:
-        msg = (f"{name!r} is Keras's abstract base class, which makes no values (calling it "
-               "raises NotImplementedError in Keras); name a concrete initializer")
+        msg = (
+            f"{name!r} is Keras's abstract base class, which makes no values (calling it "
+            "raises NotImplementedError in Keras); name a concrete initializer"
+        )
     elif owners:
         msg = (
             f"{name!r} is ambiguous: it is registered as {' and '.join(map(repr, owners))}; "
@@ -157,6 +159,19 @@ _ENVELOPE_KEYS = ("module", "class_name", "config", "registered_name", "shared_o
 def _envelope_key_problems(data: dict[str, Any]) -> list[ErrorRecord]:
     """Problems with the outer keys, reported even when class_name is unknown."""
     records = []
+    module = data.get("module")
+    if module is not None and not (isinstance(module, str) and KERAS_MODULE.match(module)):
+        records.append(
+            ErrorRecord(
+                ("module",),
+                "forbidden_module",
+                f"module {module!r} is not "
+                "allowed: initspec never imports what a config names, and "
+                "accepts only keras.*, tf_keras.*, tensorflow.* or the module "
+                "of a registered initializer",
+                module,
+            )
+        )
     for key in data:
         if key not in _ENVELOPE_KEYS:
             near = closest(str(key), _ENVELOPE_KEYS, 1)

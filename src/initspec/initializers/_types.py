@@ -168,6 +168,7 @@ def _tuple_to_list(value: Any) -> Any:
 Axes = Annotated[list[Integer], BeforeValidator(_tuple_to_list)]
 
 KerasModule = Annotated[str, Field(pattern=KERAS_MODULE_PATTERN)]
+SharedObjectId = Annotated[int, Field(ge=0, strict=True)]
 
 
 class SeedGeneratorArgs(StrictModel):
@@ -184,6 +185,8 @@ class SeedGeneratorSpec(StrictModel):
     class_name: Literal["SeedGenerator"]
     config: SeedGeneratorArgs
     registered_name: Literal["SeedGenerator"] | None = None
+    #: Keras 3 writes this on the second and later uses of a shared object in a .keras file.
+    shared_object_id: SharedObjectId | None = None
 
 
 def _seed_tag(value: Any) -> str:

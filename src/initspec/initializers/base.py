@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
@@ -28,6 +27,7 @@ import numpy as np
 from pydantic import Field, ValidationError
 
 from ..errors import InitializerError, Loc, closest, describe, records_from_pydantic
+from ..limits import MAX_BYTES_ENV, max_tensor_bytes
 from ._types import DTYPE_NAMES, DtypeName, StrictModel
 
 __all__ = [
@@ -44,7 +44,6 @@ __all__ = [
 T = TypeVar("T", bound="Initializer[Any]")
 C = TypeVar("C", bound=StrictModel)
 DEFAULT_DTYPE = np.dtype(np.float32)
-MAX_BYTES_ENV = "INITSPEC_MAX_BYTES"
 
 
 class InitializerConfig(StrictModel):
@@ -193,17 +192,6 @@ def check_shape(shape: Any, loc: Loc = ("shape",)) -> tuple[int, ...]:
     if len(dims) > 64:
         raise call_error(loc, "invalid_shape", f"at most 64 dimensions; got {len(dims)}", len(dims))
     return tuple(dims)
-
-
-def max_bytes() -> int:
-    """The largest array ``__call__`` allocates: ``$INITSPEC_MAX_BYTES``, else physical memory."""
-    env = os.environ.get(MAX_BYTES_ENV, "").strip()
-    if env.isdigit():
-        return int(env)
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (AttributeError, ValueError, OSError):  # pragma: no cover - not POSIX
-        return 2**40
 
 
 def _partition(
@@ -366,12 +354,12 @@ class Initializer(Generic[C]):
             )
         if out is None:
             nbytes = math.prod(part) * dt.itemsize
-            if nbytes > max_bytes():
+            if nbytes > max_tensor_bytes():
                 raise call_error(
                     ("shape",),
                     "too_large",
                     f"the array would take {nbytes:,} bytes, "
-                    f"more than the limit of {max_bytes():,} bytes (set "
+                    f"more than the limit of {max_tensor_bytes():,} bytes (set "
                     f"{MAX_BYTES_ENV} or pass out= to write into your own memory)",
                     list(part),
                 )

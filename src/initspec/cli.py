@@ -1,0 +1,584 @@
+"""The ``initspec`` command: validate files in CI, print the schema, list names, show one.
+
+Exit status of ``initspec validate``: 0 when every initializer config is valid (or there is
+none), 1 when any is invalid, 2 for usage errors or unreadable files (the other files are still
+checked, and 2 wins over 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import json
+import math
+import os
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from . import __version__
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+REPORT_VERSION = 1
+#: GitHub shows at most 10 error annotations per step; the rest go in the text report.
+GITHUB_MAX_ANNOTATIONS = 10
+
+EPILOG = """\
+examples:
+  initspec validate examples/                      every JSON/YAML/TOML/.keras/.h5 file below
+  initspec validate model.keras --format sarif -o initspec.sarif
+  initspec validate configs/ --include '*.yaml' --exclude 'drafts/*' --format github
+  initspec schema --output schemas/initializer.schema.json
+  initspec list
+  initspec show he_normal --shape 3,3,16,32 --seed 1
+  initspec show '{"class_name": "RandomUniform", "config": {"minval": -1}}' --shape 1000
+
+exit status (validate): 0 all valid, 1 an invalid config, 2 usage error or unreadable file.
+Colour is used only on a terminal, and never when NO_COLOR is set.
+"""
+
+
+# --- output helpers -------------------------------------------------------------------------
+
+
+class _Style:
+    def __init__(self, stream: IO[str], mode: str) -> None:
+        wanted = mode == "always" or (mode == "auto" and stream.isatty())
+        self.on = wanted and not os.environ.get("NO_COLOR")
+
+    def __call__(self, text: str, code: str) -> str:
+        return f"\033[{code}m{text}\033[0m" if self.on else text
+
+
+def _atomic_write(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` all at once: a partial file never appears."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        _atomic_write(output, text)
+    else:
+        sys.stdout.write(text)
+
+
+# --- validate -------------------------------------------------------------------------------
+
+
+@dataclass
+class FileResult:
+    """What ``validate`` found in one file."""
+
+    path: str
+    format: str | None
+    status: str  # ok | invalid | unreadable | no_initializers
+    initializers: int
+    errors: list[dict[str, Any]]
+
+
+def _candidates(
+    paths: Sequence[str], includes: Sequence[str], excludes: Sequence[str]
+) -> Iterator[tuple[str, bool]]:
+    """(path, explicitly named) for every file to check, in a stable order."""
+    from .files import FORMATS
+
+    for given in paths:
+        root = Path(given)
+        if not root.is_dir():
+            yield given, True
+            continue
+        found = []
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in filenames:
+                if name.startswith("."):
+                    continue
+                full = Path(dirpath) / name
+                rel = full.relative_to(root).as_posix()
+                if includes:
+                    if not any(_match(rel, name, g) for g in includes):
+                        continue
+                elif full.suffix.lower() not in FORMATS:
+                    continue
+                if any(_match(rel, name, g) for g in excludes):
+                    continue
+                found.append(str(full))
+        yield from ((f, False) for f in sorted(found))
+
+
+def _match(rel: str, name: str, pattern: str) -> bool:
+    return fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(name, pattern)
+
+
+def _check(path: str) -> FileResult:
+    from .errors import InitializerError
+    from .files import scan
+
+    try:
+        report = scan(Path(path))
+    except InitializerError as exc:
+        errors = [_error_dict(r, None) for r in exc.errors]
+        return FileResult(path, None, "unreadable", 0, errors)
+    errors = [_error_dict(e, f) for f in report.findings for e in f.errors]
+    status = "invalid" if errors else ("ok" if report.findings else "no_initializers")
+    return FileResult(path, report.format, status, len(report.findings), errors)
+
+
+def _error_dict(record: Any, finding: Any) -> dict[str, Any]:
+    item: dict[str, Any] = record.to_dict()
+    item.pop("loc")
+    if finding is not None:
+        item.update(
+            attribute=finding.attribute, layer=finding.layer, layer_class=finding.layer_class
+        )
+    return item
+
+
+def _counts(results: Sequence[FileResult]) -> dict[str, int]:
+    return {
+        "files": len(results),
+        "initializers": sum(r.initializers for r in results),
+        "invalid_files": sum(r.status == "invalid" for r in results),
+        "unreadable_files": sum(r.status == "unreadable" for r in results),
+        "files_without_initializers": sum(r.status == "no_initializers" for r in results),
+        "errors": sum(len(r.errors) for r in results),
+    }
+
+
+def _where(result: FileResult, error: dict[str, Any]) -> str:
+    if error.get("line") is not None:
+        return f"{result.path}:{error['line']}:{error['column']}"
+    return result.path
+
+
+def render_text(results: Sequence[FileResult], style: _Style, verbose: bool = False) -> str:
+    """``file:line:col: message`` lines, then a summary."""
+    lines = []
+    for result in results:
+        if verbose and not result.errors:
+            note = (
+                "no initializer configs"
+                if result.status == "no_initializers"
+                else f"{result.initializers} initializer config(s) valid"
+            )
+            lines.append(f"{result.path}: {style('ok', '32')} ({note})")
+        for error in result.errors:
+            pointer = f" (at {error['pointer']})" if error.get("pointer") else ""
+            layer = f" in layer {error['layer']!r}" if error.get("layer") else ""
+            lines.append(
+                f"{_where(result, error)}: {style('error', '31;1')} "
+                f"[{error['type']}] {error['msg']}{layer}{pointer}"
+            )
+    c = _counts(results)
+    verdict = style("all valid", "32;1") if not c["errors"] else style("problems found", "31;1")
+    lines.append(
+        f"{verdict}: {c['files']} file(s), {c['initializers']} initializer config(s), "
+        f"{c['errors']} error(s) in {c['invalid_files']} invalid and "
+        f"{c['unreadable_files']} unreadable file(s); "
+        f"{c['files_without_initializers']} file(s) had no initializer config"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def render_json(results: Sequence[FileResult]) -> str:
+    """One JSON document (see ``schemas/validate-report.schema.json``)."""
+    document = {
+        "version": REPORT_VERSION,
+        "tool": {"name": "initspec", "version": __version__},
+        "ok": not any(r.errors for r in results),
+        "counts": _counts(results),
+        "files": [
+            {
+                "path": r.path,
+                "format": r.format,
+                "status": r.status,
+                "initializers": r.initializers,
+                "errors": r.errors,
+            }
+            for r in results
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _gh_escape(text: str, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+
+def render_github(results: Sequence[FileResult], style: _Style) -> str:
+    """GitHub workflow annotations (at most 10 errors per step), then the full text report."""
+    lines = []
+    shown = 0
+    total = sum(len(r.errors) for r in results)
+    for result in results:
+        for error in result.errors:
+            if shown == GITHUB_MAX_ANNOTATIONS:
+                break
+            props = [f"file={_gh_escape(result.path, True)}"]
+            if error.get("line") is not None:
+                props += [f"line={error['line']}", f"col={error['column']}"]
+            props.append(f"title={_gh_escape('initspec ' + error['type'], True)}")
+            lines.append(f"::error {','.join(props)}::{_gh_escape(error['msg'])}")
+            shown += 1
+    if total > shown:
+        lines.append(
+            f"::notice title=initspec::{total - shown} more error(s) are listed in the "
+            "report below (GitHub shows at most 10 annotations per step)"
+        )
+    return "\n".join([*lines, render_text(results, style)])
+
+
+def render_sarif(results: Sequence[FileResult]) -> str:
+    """A SARIF 2.1.0 log with one run and a rule per error type."""
+    from .errors import ERROR_TYPES
+
+    rules = [
+        {
+            "id": code,
+            "name": code,
+            "shortDescription": {"text": text},
+            "defaultConfiguration": {"level": "error"},
+        }
+        for code, text in ERROR_TYPES.items()
+    ]
+    index = {code: i for i, code in enumerate(ERROR_TYPES)}
+    sarif_results = []
+    for result in results:
+        for error in result.errors:
+            physical: dict[str, Any] = {"artifactLocation": {"uri": Path(result.path).as_posix()}}
+            if error.get("line") is not None:
+                physical["region"] = {"startLine": error["line"], "startColumn": error["column"]}
+            item: dict[str, Any] = {
+                "ruleId": error["type"],
+                "ruleIndex": index.get(error["type"], 0),
+                "level": "error",
+                "message": {"text": error["msg"]},
+                "locations": [{"physicalLocation": physical}],
+            }
+            if error.get("pointer"):
+                item["properties"] = {"jsonPointer": error["pointer"]}
+            sarif_results.append(item)
+    log = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "initspec",
+                        "version": __version__,
+                        "informationUri": "https://initspec.dev",
+                        "rules": rules,
+                    }
+                },
+                "results": sarif_results,
+                "columnKind": "unicodeCodePoints",
+            }
+        ],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    style = _Style(sys.stdout, args.color if not args.output else "never")
+    results = [_check(path) for path, _ in _candidates(args.paths, args.include, args.exclude)]
+    if args.format == "json":
+        text = render_json(results)
+    elif args.format == "sarif":
+        text = render_sarif(results)
+    elif args.format == "github":
+        text = render_github(results, style)
+    else:
+        text = render_text(results, style, args.verbose)
+    _emit(text, args.output)
+    if args.exit_zero:
+        return EXIT_OK
+    if any(r.status == "unreadable" for r in results):
+        return EXIT_USAGE
+    return EXIT_INVALID if any(r.errors for r in results) else EXIT_OK
+
+
+# --- schema, list, show ------------------------------------------------------------------------
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .serialization import json_schema
+
+    _emit(json.dumps(json_schema(), indent=2, sort_keys=True) + "\n", args.output)
+    return EXIT_OK
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from .registry import table
+
+    entries = table().entries
+    if args.format == "json":
+        rows = [{"class": e.tag, "names": list(e.names), "builtin": e.builtin} for e in entries]
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return EXIT_OK
+    width = max(len(e.tag) for e in entries)
+    for entry in entries:
+        aliases = ", ".join(n for n in entry.names if n != entry.tag)
+        sys.stdout.write(f"{entry.tag:<{width}}  {aliases}\n")
+    return EXIT_OK
+
+
+def _parse_shape(text: str) -> tuple[int, ...]:
+    parts = [p for p in text.replace("x", ",").replace(" ", "").strip("()[]").split(",") if p]
+    try:
+        dims = tuple(int(p) for p in parts)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"a shape is integers separated by commas, such as 3,3,16,32; got {text!r}"
+        ) from None
+    if any(d < 0 for d in dims):
+        raise argparse.ArgumentTypeError(f"dimensions must be non-negative; got {text!r}")
+    return dims
+
+
+def _identifier(text: str, seed: int | None) -> Any:
+    stripped = text.strip()
+    if stripped.startswith("{"):
+        try:
+            value: Any = json.loads(stripped)
+        except json.JSONDecodeError as exc:
+            raise SystemExit(f"initspec show: the identifier is not valid JSON: {exc}") from None
+    else:
+        value = {"class_name": stripped, "config": {}}
+    if seed is not None and isinstance(value, dict) and isinstance(value.get("config"), dict):
+        value["config"] = {**value["config"], "seed": seed}
+    return value
+
+
+def _theory(init: Any, shape: tuple[int, ...], dtype: Any) -> dict[str, float] | None:
+    from .initializers.orthogonal import Orthogonal
+    from .initializers.random import RandomInitializer
+    from .sampling import Normal, Uniform
+
+    if isinstance(init, Orthogonal):
+        rows, cols = math.prod(shape[:-1]), shape[-1]
+        gain = init.config.gain
+        return {
+            "mean": 0.0,
+            "std": abs(gain) / math.sqrt(max(rows, cols, 1)),
+            "min": -abs(gain),
+            "max": abs(gain),
+        }
+    if not isinstance(init, RandomInitializer):
+        return None  # deterministic: the values themselves are the theory
+    dist = init.sampler(shape, dtype)
+    if isinstance(dist, Uniform):
+        return {
+            "mean": (dist.low + dist.high) / 2,
+            "std": (dist.high - dist.low) / math.sqrt(12),
+            "min": dist.low,
+            "max": dist.high,
+        }
+    if isinstance(dist, Normal):
+        if dist.truncated:
+            from .initializers.variance_scaling import TRUNCATED_STDDEV
+
+            return {
+                "mean": dist.mean,
+                "std": dist.stddev * TRUNCATED_STDDEV,
+                "min": dist.mean - 2 * dist.stddev,
+                "max": dist.mean + 2 * dist.stddev,
+            }
+        return {"mean": dist.mean, "std": dist.stddev, "min": -math.inf, "max": math.inf}
+    return None
+
+
+def histogram(values: Any, bins: int, width: int = 40, ascii_only: bool = False) -> list[str]:
+    """A horizontal terminal histogram of ``values``."""
+    import numpy as np
+
+    flat = np.asarray(values, dtype=np.float64).ravel()
+    if flat.size == 0:
+        return ["(no values)"]
+    lo, hi = float(flat.min()), float(flat.max())
+    if lo == hi:
+        return [f"{lo:>12.6g} | all {flat.size} values"]
+    counts, edges = np.histogram(flat, bins=bins, range=(lo, hi))
+    top = int(counts.max())
+    bar = "#" if ascii_only else "█"
+    return [
+        f"{edges[i]:>12.6g} | {bar * max(0, round(width * int(c) / top)):<{width}} {int(c)}"
+        for i, c in enumerate(counts)
+    ]
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from .errors import InitializerError
+    from .initializers.base import Initializer
+    from .initializers.variance_scaling import compute_fans
+    from .serialization import get, serialize
+
+    try:
+        init = get(_identifier(args.identifier, args.seed))
+        if not isinstance(init, Initializer):
+            raise SystemExit("initspec show: the identifier did not resolve to an initializer")
+        values = init(args.shape, args.dtype)
+    except InitializerError as exc:
+        sys.stderr.write(f"initspec show: {exc}\n")
+        return EXIT_INVALID
+    out = sys.stdout
+    out.write("config:\n" + json.dumps(serialize(init), indent=2) + "\n")
+    fan_in, fan_out = compute_fans(args.shape)
+    if hasattr(init, "fans"):
+        fan_in, fan_out = init.fans(args.shape)
+    out.write(
+        f"shape: {args.shape}  dtype: {values.dtype.name}  fan_in: {fan_in}  fan_out: {fan_out}\n"
+    )
+    theory = _theory(init, args.shape, values.dtype)
+    sample = values.astype(np.float64)
+    measured = (
+        {
+            "mean": float(sample.mean()),
+            "std": float(sample.std()),
+            "min": float(sample.min()),
+            "max": float(sample.max()),
+        }
+        if sample.size
+        else None
+    )
+    out.write(f"{'':10}{'mean':>14}{'std':>14}{'min':>14}{'max':>14}\n")
+    for label, stats in (("theory", theory), ("sampled", measured)):
+        if stats is None:
+            continue
+        out.write(
+            f"{label:10}"
+            + "".join(f"{stats[k]:>14.6g}" for k in ("mean", "std", "min", "max"))
+            + "\n"
+        )
+    if theory is None:
+        out.write("(deterministic initializer: the sampled values are exact)\n")
+    encoding = (getattr(out, "encoding", None) or "ascii").lower()
+    ascii_only = "utf" not in encoding
+    out.write("\n".join(histogram(sample, args.bins, ascii_only=ascii_only)) + "\n")
+    return EXIT_OK
+
+
+# --- entry point ----------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for documentation and tests)."""
+    parser = argparse.ArgumentParser(
+        prog="initspec",
+        description="Validate, inspect and build Keras weight-initializer configs without "
+        "TensorFlow.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"initspec {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    validate = sub.add_parser(
+        "validate",
+        help="check every initializer config in files and directories",
+        description="Find every initializer config (keys ending in 'initializer') in JSON, YAML, "
+        "TOML, .keras and .h5 files, and report each invalid one with its location.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    validate.add_argument("paths", nargs="+", metavar="PATH", help="files or directories")
+    validate.add_argument(
+        "--format",
+        choices=("text", "json", "github", "sarif"),
+        default="text",
+        help="report format (default: text)",
+    )
+    validate.add_argument(
+        "--include",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="in directories, check only files matching GLOB (repeatable; "
+        "default: *.json *.yaml *.yml *.toml *.keras *.h5 *.hdf5)",
+    )
+    validate.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="in directories, skip files matching GLOB (repeatable)",
+    )
+    validate.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the report to FILE (all at once) instead of stdout",
+    )
+    validate.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text report (auto: only on a terminal; NO_COLOR always turns it off)",
+    )
+    validate.add_argument(
+        "-v", "--verbose", action="store_true", help="also list the files that are valid"
+    )
+    validate.add_argument(
+        "--exit-zero",
+        action="store_true",
+        help="exit 0 even when configs are invalid or files unreadable (the report still says so)",
+    )
+    validate.set_defaults(func=cmd_validate)
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of an initializer identifier")
+    schema.add_argument("-o", "--output", metavar="FILE", help="write it to FILE instead")
+    schema.set_defaults(func=cmd_schema)
+
+    names = sub.add_parser("list", help="list every initializer name and alias")
+    names.add_argument("--format", choices=("text", "json"), default="text")
+    names.set_defaults(func=cmd_list)
+
+    show = sub.add_parser(
+        "show",
+        help="build an initializer and describe its values",
+        description="Build IDENTIFIER (a name, or a JSON config) for a shape, and print the "
+        "config it resolved to, the fans, theoretical and sampled statistics and a histogram.",
+    )
+    show.add_argument("identifier", metavar="IDENTIFIER")
+    show.add_argument("--shape", type=_parse_shape, required=True, help="e.g. 3,3,16,32")
+    show.add_argument("--dtype", default="float32", help="default: float32")
+    show.add_argument("--seed", type=int, default=None, help="seed (random initializers)")
+    show.add_argument("--bins", type=int, default=20, help="histogram bins (default: 20)")
+    show.set_defaults(func=cmd_show)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        status: int = args.func(args)
+    except BrokenPipeError:  # e.g. `initspec list | head`
+        sys.stderr.close()
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+    except OSError as exc:  # e.g. --output into a missing directory
+        sys.stderr.write(f"initspec: {exc}\n")
+        return EXIT_USAGE
+    return status
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,554 @@
+"""Reading model files and experiment configs, and finding every initializer config in them.
+
+:func:`scan` reads JSON (``model.to_json()`` output or any config), YAML, TOML, a ``.keras``
+zip (its ``config.json``) or a legacy ``.h5`` file (its ``model_config`` attribute), finds the
+value of every key ending in ``initializer`` at any depth, and validates and builds each one.
+Problems carry a JSON Pointer and, for JSON and YAML text, the line and column; positions are
+only computed when there is a problem to report, so valid files take the fast path.
+
+>>> import initspec
+>>> report = initspec.scan('{"layers": [{"class_name": "Dense", "config": {"name": "d1",'
+...                        ' "kernel_initializer": "he_normal", "bias_initializer": "zeroz"}}]}')
+>>> [(f.attribute, f.layer, f.ok) for f in report.findings]
+[('kernel_initializer', 'd1', True), ('bias_initializer', 'd1', False)]
+>>> error = report.errors[0]
+>>> error.pointer, error.line, error.column, error.type
+('/layers/0/config/bias_initializer', 1, 117, 'unknown_name')
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import sys
+import zipfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from .errors import ErrorRecord, InitializerError, Loc, json_pointer
+from .limits import Limits
+from .serialization import Built, get
+
+__all__ = ["FORMATS", "Finding", "ScanReport", "detect_format", "scan"]
+
+Format = Literal["json", "yaml", "toml", "keras", "h5"]
+FORMATS: dict[str, Format] = {
+    ".json": "json",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".toml": "toml",
+    ".keras": "keras",
+    ".h5": "h5",
+    ".hdf5": "h5",
+}
+_ZIP_MAGIC = b"PK\x03\x04"
+_HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+_LAYER_KEYS = ("layer", "backward_layer", "cell", "cells", "layers")
+
+
+@dataclass
+class Finding:
+    """One initializer config found in a document, and what became of it."""
+
+    pointer: str  #: JSON Pointer of the value in the document
+    loc: Loc
+    attribute: str  #: the key, e.g. ``kernel_initializer``
+    config: Any  #: the value as found
+    layer: str | None = None  #: name of the innermost enclosing layer, if any
+    layer_class: str | None = None  #: its class_name
+    layer_path: tuple[str, ...] = ()  #: enclosing layer names, outermost first
+    initializer: Built | None = None  #: the built initializer when the config is valid
+    errors: list[ErrorRecord] = field(default_factory=list)  #: located in the whole document
+
+    @property
+    def ok(self) -> bool:
+        """Whether the config is valid."""
+        return not self.errors
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serializable summary."""
+        return {
+            "pointer": self.pointer,
+            "attribute": self.attribute,
+            "layer": self.layer,
+            "layer_class": self.layer_class,
+            "layer_path": list(self.layer_path),
+            "ok": self.ok,
+            "initializer": type(self.initializer).__name__ if self.initializer else None,
+            "errors": [e.to_dict() for e in self.errors],
+        }
+
+
+@dataclass
+class ScanReport:
+    """Everything :func:`scan` found in one source."""
+
+    source: str  #: the path, or ``<text>``/``<bytes>``
+    format: Format
+    findings: list[Finding]
+    member: str | None = None  #: the member read inside a container (``config.json``)
+
+    @property
+    def errors(self) -> list[ErrorRecord]:
+        """Every problem, in document order."""
+        return [e for f in self.findings for e in f.errors]
+
+    @property
+    def ok(self) -> bool:
+        """Whether every initializer config is valid (true when there is none)."""
+        return all(f.ok for f in self.findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serializable summary."""
+        return {
+            "source": self.source,
+            "format": self.format,
+            "member": self.member,
+            "ok": self.ok,
+            "initializers": len(self.findings),
+            "invalid": sum(not f.ok for f in self.findings),
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+def _unreadable(
+    label: str, msg: str, line: int | None = None, column: int | None = None, input_: Any = None
+) -> InitializerError:
+    record = ErrorRecord((), "unreadable_file", msg, input_, line, column)
+    return InitializerError([record], subject=f"the file {label}")
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def detect_format(path: str | os.PathLike[str]) -> Format | None:
+    """The format a file name implies (``None`` when its extension is not one initspec reads)."""
+    return FORMATS.get(Path(path).suffix.lower())
+
+
+def _sniff(data: bytes) -> Format:
+    if data.startswith(_ZIP_MAGIC):
+        return "keras"
+    if data.startswith(_HDF5_MAGIC):
+        return "h5"
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    return "json" if head in (b"{", b"[") else "yaml"
+
+
+def _decode(data: bytes, label: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise _unreadable(label, f"not valid UTF-8 (byte {exc.start})", line, column) from None
+
+
+def _read_path(path: Path, label: str, limits: Limits) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > limits.max_file_bytes:
+            raise _unreadable(
+                label,
+                f"the file has {size:,} bytes, more than the limit of "
+                f"{limits.max_file_bytes:,} (set INITSPEC_MAX_FILE_BYTES)",
+            )
+        with path.open("rb") as handle:
+            return handle.read(limits.max_file_bytes + 1)
+    except OSError as exc:
+        raise _unreadable(label, f"cannot read it: {exc.strerror or exc}") from None
+
+
+def _parse_json(text: str, label: str, limits: Limits) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _unreadable(label, f"not valid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+    except RecursionError:
+        raise _unreadable(label, "the JSON is nested too deeply to read") from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise _unreadable(label, f"not valid JSON: {exc}") from None
+
+
+def _parse_yaml(text: str, label: str, limits: Limits) -> Any:
+    try:
+        import yaml
+    except ImportError:
+        raise _unreadable(
+            label, "reading YAML needs PyYAML: pip install 'initspec[yaml]'"
+        ) from None
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(text, Loader=loader)  # a safe loader: plain data only, no objects
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise _unreadable(label, f"not valid YAML: {problem}", line, column) from None
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise _unreadable(label, f"not valid YAML: {exc}") from None
+
+
+def _parse_toml(text: str, label: str) -> Any:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _unreadable(label, f"not valid TOML: {exc}") from None
+
+
+def _keras_config(data: bytes, label: str, limits: Limits) -> str:
+    if not data.startswith(_ZIP_MAGIC):
+        raise _unreadable(
+            label,
+            "not a .keras file: a .keras file is a zip archive holding "
+            f"config.json, and this one starts with {data[:8]!r}",
+        )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            if len(members) > limits.max_zip_members:
+                raise _unreadable(
+                    label,
+                    f"the archive lists {len(members):,} members, more than "
+                    f"the limit of {limits.max_zip_members:,}",
+                )
+            info = next((m for m in members if m.filename == "config.json"), None)
+            if info is None:
+                raise _unreadable(
+                    label, "the archive has no config.json, so it is not a saved Keras model"
+                )
+            if info.file_size > limits.max_config_bytes:
+                raise _unreadable(
+                    label,
+                    f"config.json would unpack to {info.file_size:,} bytes, "
+                    f"more than the limit of {limits.max_config_bytes:,}",
+                )
+            with archive.open(info) as member:
+                raw = member.read(limits.max_config_bytes + 1)
+            if len(raw) > limits.max_config_bytes:
+                raise _unreadable(
+                    label,
+                    "config.json unpacks to more than the limit of "
+                    f"{limits.max_config_bytes:,} bytes",
+                )
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
+        raise _unreadable(label, f"a damaged zip archive: {exc}") from None
+    return _decode(raw, f"{label}[config.json]")
+
+
+def _h5_config(data: bytes, label: str) -> str | None:
+    if not data.startswith(_HDF5_MAGIC):
+        raise _unreadable(
+            label,
+            "not an HDF5 file: a legacy Keras .h5 file starts with the HDF5 "
+            f"signature, and this one starts with {data[:8]!r}",
+        )
+    try:
+        import h5py
+    except ImportError:
+        raise _unreadable(
+            label, "reading .h5 files needs h5py: pip install 'initspec[h5]'"
+        ) from None
+    try:
+        with h5py.File(io.BytesIO(data), "r") as handle:
+            value = handle.attrs.get("model_config")
+    except (OSError, ValueError, KeyError, RuntimeError) as exc:
+        raise _unreadable(label, f"a damaged HDF5 file: {exc}") from None
+    if value is None:
+        return None  # a weights-only file: no configs in it
+    if isinstance(value, bytes):
+        return _decode(value, f"{label}[model_config]")
+    if isinstance(value, str):
+        return value
+    raise _unreadable(label, f"its model_config attribute is a {type(value).__name__}, not text")
+
+
+@dataclass
+class _Document:
+    label: str
+    format: Format
+    data: Any
+    text: str | None  #: the JSON/YAML text positions refer to (None: no positions)
+    member: str | None = None
+
+
+def _load(
+    source: str | bytes | os.PathLike[str], format: Format | None, limits: Limits
+) -> _Document:
+    if isinstance(source, os.PathLike) or (
+        isinstance(source, str) and not _looks_like_text(source)
+    ):
+        path = Path(source)
+        label = str(source)
+        declared = format or detect_format(path)
+        raw = _read_path(path, label, limits)
+        fmt = declared or _sniff(raw)
+    elif isinstance(source, (str, bytes)):
+        label = "<text>" if isinstance(source, str) else "<bytes>"
+        raw = source.encode("utf-8") if isinstance(source, str) else source
+        if len(raw) > limits.max_file_bytes:
+            raise _unreadable(
+                label,
+                f"the document has {len(raw):,} bytes, more than the limit "
+                f"of {limits.max_file_bytes:,}",
+            )
+        fmt = format or _sniff(raw)
+    else:
+        raise InitializerError.single(
+            (),
+            "invalid_argument",
+            f"scan() takes a path, or the text or bytes of a document; got {type(source).__name__}",
+            None,
+            subject="scan()",
+        )
+    if fmt == "keras":
+        text = _keras_config(raw, label, limits)
+        return _Document(
+            label, fmt, _parse_json(text, f"{label}[config.json]", limits), None, "config.json"
+        )
+    if fmt == "h5":
+        config = _h5_config(raw, label)
+        data = None if config is None else _parse_json(config, f"{label}[model_config]", limits)
+        return _Document(label, fmt, data, None, "model_config")
+    if raw.startswith((_ZIP_MAGIC, _HDF5_MAGIC)):
+        kind = "a zip archive (.keras?)" if raw.startswith(_ZIP_MAGIC) else "an HDF5 file (.h5?)"
+        raise _unreadable(label, f"this is {kind}, not {fmt.upper()} text")
+    text = _decode(raw, label)
+    if fmt == "json":
+        return _Document(label, fmt, _parse_json(text, label, limits), text)
+    if fmt == "yaml":
+        return _Document(label, fmt, _parse_yaml(text, label, limits), text)
+    return _Document(label, fmt, _parse_toml(text, label), None)
+
+
+def _looks_like_text(value: str) -> bool:
+    stripped = value.lstrip("\ufeff \t\r\n")
+    return "\n" in value or stripped[:1] in ("{", "[")
+
+
+# --- finding initializer configs -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Site:
+    loc: Loc
+    attribute: str
+    value: Any
+    layers: tuple[tuple[str | None, str], ...]  # (name, class_name), outermost first
+
+
+def _layer_of(node: dict[str, Any]) -> tuple[str | None, str] | None:
+    """(name, class_name) when ``node`` is a serialized Keras layer or model."""
+    class_name = node.get("class_name")
+    config = node.get("config")
+    if not isinstance(class_name, str) or not isinstance(config, (dict, list)):
+        return None
+    name = config.get("name") if isinstance(config, dict) else None
+    if name is None:
+        name = node.get("name")
+    return (name if isinstance(name, str) else None, class_name)
+
+
+def _sites(data: Any, label: str, limits: Limits) -> Iterator[_Site]:
+    """Every value of a key ending in ``initializer``, in document order (iteratively)."""
+    stack: list[tuple[Loc, Any, tuple[tuple[str | None, str], ...]]] = [((), data, ())]
+    visited = 0
+    while stack:
+        loc, node, layers = stack.pop()
+        visited += 1
+        if visited > limits.max_yaml_nodes:
+            raise _unreadable(
+                label,
+                f"the document expands to more than {limits.max_yaml_nodes:,} "
+                "values (a YAML alias bomb?)",
+            )
+        if len(loc) > limits.max_depth:
+            raise _unreadable(
+                label, f"the document is nested deeper than {limits.max_depth} levels"
+            )
+        children: list[tuple[Loc, Any, tuple[tuple[str | None, str], ...]]] = []
+        if isinstance(node, dict):
+            layer = _layer_of(node)
+            inner = (*layers, layer) if layer else layers
+            for key, value in node.items():
+                if isinstance(key, str) and key.endswith("initializer"):
+                    yield _Site((*loc, key), key, value, inner)
+                elif isinstance(value, (dict, list)):
+                    children.append(((*loc, str(key)), value, inner))
+        elif isinstance(node, list):
+            children = [
+                ((*loc, i), v, layers) for i, v in enumerate(node) if isinstance(v, (dict, list))
+            ]
+        stack.extend(reversed(children))
+
+
+def scan(
+    source: str | bytes | os.PathLike[str],
+    *,
+    format: Format | None = None,
+    limits: Limits | None = None,
+    custom_objects: Mapping[str, Any] | None = None,
+) -> ScanReport:
+    """Find, validate and build every initializer config in a model file or config document.
+
+    ``source`` is a path (``pathlib.Path``, or a ``str`` without a newline that does not start
+    with ``{``/``[``), or the text or bytes of a document. ``format`` overrides what the file
+    name implies. An unreadable source raises :class:`InitializerError` (type
+    ``unreadable_file``); invalid initializer configs do not raise: they are in the report.
+    """
+    limits = limits or Limits()
+    doc = _load(source, format, limits)
+    findings = []
+    for site in _sites(doc.data, doc.label, limits):
+        finding = Finding(
+            pointer=json_pointer(site.loc),
+            loc=site.loc,
+            attribute=site.attribute,
+            config=site.value,
+            layer=site.layers[-1][0] if site.layers else None,
+            layer_class=site.layers[-1][1] if site.layers else None,
+            layer_path=tuple(name or cls for name, cls in site.layers),
+        )
+        try:
+            finding.initializer = get(site.value, custom_objects=custom_objects)
+        except InitializerError as exc:
+            finding.errors = [
+                ErrorRecord(site.loc + r.loc, r.type, r.msg, r.input) for r in exc.errors
+            ]
+        findings.append(finding)
+    if doc.text is not None and any(f.errors for f in findings):
+        index = _json_positions(doc.text) if doc.format == "json" else _yaml_positions(doc.text)
+        for finding in findings:
+            located = [_locate(r, index) for r in finding.errors]
+            finding.errors = sorted(located, key=lambda r: (r.line or 0, r.column or 0))
+    return ScanReport(doc.label, doc.format, findings, doc.member)
+
+
+# --- positions (only computed when there is an error to place) -------------------------------
+
+Position = tuple[int, int]
+
+
+@dataclass
+class _Positions:
+    values: dict[Loc, Position] = field(default_factory=dict)
+    keys: dict[Loc, Position] = field(default_factory=dict)
+
+
+def _locate(record: ErrorRecord, index: _Positions) -> ErrorRecord:
+    loc = record.loc
+    position = index.keys.get(loc) if record.type == "unknown_key" else None
+    while position is None:
+        position = index.values.get(loc)
+        if position is None:
+            if not loc:
+                break
+            loc = loc[:-1]
+    line, column = position if position else (None, None)
+    return ErrorRecord(record.loc, record.type, record.msg, record.input, line, column)
+
+
+_JSON_TOKEN = re.compile(
+    r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|-?(?:\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null'
+    r"|NaN|-?Infinity",
+    re.DOTALL,
+)
+
+
+def _json_positions(text: str) -> _Positions:
+    """Line and column of every value (and object key) of a valid JSON text, by location.
+
+    A regular expression finds the tokens (so this runs at C speed between them); a stack of
+    open containers tracks the location. For a duplicated key the last one wins, as in
+    ``json.loads``.
+    """
+    index = _Positions()
+    line, line_start, cursor = 1, 0, 0
+    stack: list[_Open] = []
+    for match in _JSON_TOKEN.finditer(text):
+        start = match.start()
+        newlines = text.count("\n", cursor, start)
+        if newlines:
+            line += newlines
+            line_start = text.rfind("\n", cursor, start) + 1
+        cursor = start
+        token = match.group()
+        position = (line, start - line_start + 1)
+        top = stack[-1] if stack else None
+        if token == ":":
+            continue
+        if token == ",":
+            if top is not None and top.is_object:
+                top.expect_key = True
+            continue
+        if token in "}]":
+            stack.pop()
+            continue
+        if top is not None and top.is_object and top.expect_key:
+            top.key = json.loads(token)
+            top.expect_key = False
+            key_loc = (*top.loc, top.key)
+            index.keys[key_loc] = position
+            continue
+        if top is None:
+            loc: Loc = ()
+        elif top.is_object:
+            loc = (*top.loc, top.key)
+        else:
+            loc = (*top.loc, top.count)
+            top.count += 1
+        index.values[loc] = position
+        if token in "{[":
+            stack.append(_Open(loc, token == "{"))
+    return index
+
+
+@dataclass
+class _Open:
+    """A container the JSON position scanner is inside."""
+
+    loc: Loc
+    is_object: bool
+    expect_key: bool = True
+    key: Any = None
+    count: int = 0
+
+
+def _yaml_positions(text: str) -> _Positions:
+    import yaml
+
+    index = _Positions()
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    root = yaml.compose(text, Loader=loader)
+    stack: list[tuple[Loc, Any]] = [((), root)] if root is not None else []
+    seen: set[int] = set()
+    while stack:
+        loc, node = stack.pop()
+        index.values.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if id(node) in seen:  # an alias: its own children were indexed where it is defined
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                key = _yaml_key(key_node)
+                key_loc = (*loc, key)
+                mark = key_node.start_mark
+                index.keys[key_loc] = (mark.line + 1, mark.column + 1)
+                stack.append((key_loc, value_node))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(((*loc, i), child) for i, child in enumerate(node.value))
+    return index
+
+
+def _yaml_key(node: Any) -> str:
+    value = node.value
+    return value if isinstance(value, str) else str(value)

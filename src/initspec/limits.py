@@ -1,0 +1,60 @@
+"""The bounds initspec puts on what it reads and allocates, in one place.
+
+Files come from strangers; every bound below turns a hostile or broken input into a clear
+``InitializerError`` instead of exhausting memory, time or the stack. Each can be changed for
+one call (``scan(..., limits=Limits(...))``) or for the process (environment variables).
+
+>>> from initspec.limits import Limits
+>>> Limits().max_depth
+1000
+>>> Limits(max_file_bytes=1024).max_file_bytes
+1024
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["MAX_BYTES_ENV", "Limits", "max_tensor_bytes"]
+
+MAX_BYTES_ENV = "INITSPEC_MAX_BYTES"
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value.isdigit() else default
+
+
+def _env(name: str, default: int) -> Any:
+    return field(default_factory=lambda: _env_int(name, default))
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on inputs. Defaults come from ``INITSPEC_*`` environment variables if set."""
+
+    #: Largest file read (JSON, YAML, TOML, .keras, .h5): 512 MiB.
+    max_file_bytes: int = _env("INITSPEC_MAX_FILE_BYTES", 512 << 20)
+    #: Largest uncompressed ``config.json`` inside a ``.keras`` zip: 64 MiB.
+    max_config_bytes: int = _env("INITSPEC_MAX_CONFIG_BYTES", 64 << 20)
+    #: Most members a ``.keras`` zip may list: 10,000.
+    max_zip_members: int = _env("INITSPEC_MAX_ZIP_MEMBERS", 10_000)
+    #: Deepest nesting of arrays/objects in a document: 1,000.
+    max_depth: int = _env("INITSPEC_MAX_DEPTH", 1_000)
+    #: Most nodes a YAML document may expand to (aliases counted each time): 5,000,000.
+    max_yaml_nodes: int = _env("INITSPEC_MAX_YAML_NODES", 5_000_000)
+    #: Most digits an integer in a document may have: 4,300 (Python's own default limit).
+    max_int_digits: int = _env("INITSPEC_MAX_INT_DIGITS", 4_300)
+
+
+def max_tensor_bytes() -> int:
+    """The largest array an initializer call allocates: ``$INITSPEC_MAX_BYTES``, else RAM."""
+    env = os.environ.get(MAX_BYTES_ENV, "").strip()
+    if env.isdigit():
+        return int(env)
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # pragma: no cover - not POSIX
+        return 2**40
