@@ -56,8 +56,14 @@ class _Style:
 def _atomic_write(path: str, text: str) -> None:
     """Write ``text`` to ``path`` all at once: a partial file never appears."""
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+    except OSError as exc:
+        raise OSError(f"cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # the mode any new file would get, not mkstemp's 0600
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.replace(tmp, target)
@@ -348,7 +354,7 @@ def _parse_shape(text: str) -> tuple[int, ...]:
     return dims
 
 
-def _identifier(text: str, seed: int | None) -> Any:
+def _identifier(text: str) -> Any:
     stripped = text.strip()
     if stripped.startswith("{"):
         try:
@@ -357,9 +363,19 @@ def _identifier(text: str, seed: int | None) -> Any:
             raise SystemExit(f"initspec show: the identifier is not valid JSON: {exc}") from None
     else:
         value = {"class_name": stripped, "config": {}}
-    if seed is not None and isinstance(value, dict) and isinstance(value.get("config"), dict):
-        value["config"] = {**value["config"], "seed": seed}
     return value
+
+
+def _with_seed(init: Any, seed: int | None) -> Any:
+    """``init`` rebuilt with ``seed`` when it takes one (``--seed`` means nothing otherwise)."""
+    from .initializers.base import Initializer
+
+    if seed is None or not isinstance(init, Initializer):
+        return init
+    if "seed" not in type(init.config).model_fields:
+        sys.stderr.write(f"initspec show: {type(init).__name__} takes no seed; --seed ignored\n")
+        return init
+    return type(init).from_config({**init.get_config(), "seed": seed})
 
 
 def _theory(init: Any, shape: tuple[int, ...], dtype: Any) -> dict[str, float] | None:
@@ -428,7 +444,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     from .serialization import get, serialize
 
     try:
-        init = get(_identifier(args.identifier, args.seed))
+        init = _with_seed(get(_identifier(args.identifier)), args.seed)
         if not isinstance(init, Initializer):
             raise SystemExit("initspec show: the identifier did not resolve to an initializer")
         values = init(args.shape, args.dtype)

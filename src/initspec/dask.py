@@ -11,8 +11,9 @@ True
 
 A tensor larger than memory goes to disk chunk by chunk, e.g. into zarr or a numpy memmap::
 
-    lazy = initspec.dask.array(initspec.GlorotUniform(seed=1), (200_000, 50_000), chunks=(4096, 50_000))
-    lazy.to_zarr("weights.zarr")                      # or: dask.array.store(lazy, np.memmap(...))
+    init = initspec.GlorotUniform(seed=1)
+    lazy = initspec.dask.array(init, (200_000, 50_000), chunks=(4096, 50_000))
+    lazy.to_zarr("weights.zarr")  # or: dask.array.store(lazy, numpy.memmap(...))
 """
 
 from __future__ import annotations
@@ -28,14 +29,20 @@ from .initializers.base import Initializer, check_shape, resolve_dtype
 __all__ = ["array"]
 
 
-def array(initializer: Initializer[Any] | Callable[..., Any], shape: Sequence[int],
-          dtype: Any = None, chunks: Any = "auto") -> Any:
+def array(
+    initializer: Initializer[Any] | Callable[..., Any],
+    shape: Sequence[int],
+    dtype: Any = None,
+    chunks: Any = "auto",
+) -> Any:
     """A lazy ``dask.array.Array`` of ``initializer(shape, dtype)``, chunked as ``chunks``.
 
     ``chunks`` is anything ``dask.array`` accepts ("auto", a chunk shape, explicit sizes).
     Each chunk runs on one thread (``threads=1``); dask provides the parallelism.
     """
     import dask.array as da
+
+    dask_array: Any = da  # dask ships no type information
 
     if not isinstance(initializer, Initializer):
         from .serialization import get
@@ -46,22 +53,29 @@ def array(initializer: Initializer[Any] | Callable[..., Any], shape: Sequence[in
         initializer = built
     full = check_shape(shape)
     dt = resolve_dtype(dtype)
-    normalized = da.core.normalize_chunks(chunks, full, dtype=dt)
+    normalized = dask_array.core.normalize_chunks(chunks, full, dtype=dt)
     make = _ChunkMaker(initializer, full, dt)
-    return da.map_blocks(make, chunks=normalized, dtype=dt,
-                         meta=np.empty((0,) * len(full), dt), name=make.name)
+    return dask_array.map_blocks(
+        make, chunks=normalized, dtype=dt, meta=np.empty((0,) * len(full), dt), name=make.name
+    )
 
 
 class _ChunkMaker:
     """Builds one chunk: the partition of the full tensor at the chunk's location (picklable)."""
 
-    def __init__(self, initializer: Initializer[Any], shape: tuple[int, ...],
-                 dtype: np.dtype[Any]) -> None:
+    def __init__(
+        self, initializer: Initializer[Any], shape: tuple[int, ...], dtype: np.dtype[Any]
+    ) -> None:
         self.initializer = initializer
         self.shape = shape
         self.dtype = dtype
-        key = (type(initializer).__name__, repr(initializer.get_config()),
-               getattr(initializer, "effective_seed", None), shape, dtype.str)
+        key = (
+            type(initializer).__name__,
+            repr(initializer.get_config()),
+            getattr(initializer, "effective_seed", None),
+            shape,
+            dtype.str,
+        )
         digest = hashlib.sha1(repr(key).encode(), usedforsecurity=False).hexdigest()[:16]
         self.name = f"initspec-{type(initializer).__name__}-{digest}"
 
@@ -70,5 +84,6 @@ class _ChunkMaker:
         location = block_info[None]["array-location"]
         offset = tuple(start for start, _ in location)
         part = tuple(stop - start for start, stop in location)
-        return self.initializer(self.shape, self.dtype, partition_shape=part,
-                                partition_offset=offset, threads=1)
+        return self.initializer(
+            self.shape, self.dtype, partition_shape=part, partition_offset=offset, threads=1
+        )

@@ -332,7 +332,12 @@ def _record(
     raw_loc = _clean_loc(err["loc"][drop:])
     ctx: dict[str, Any] = dict(err.get("ctx") or {})
     value = err.get("input")
-    loc: Loc = raw_loc + tuple(ctx.pop("subloc", ()))
+    subloc = tuple(ctx.pop("subloc", ()))
+    loc: Loc = raw_loc + subloc
+    value = _descend(value, subloc)  # the input is the value the location designates
+    if "at" in ctx and raw_loc:  # a cross-field error placed at a sibling field
+        loc = (*raw_loc[:-1], ctx.pop("at"))
+        value = ctx.pop("at_value", value)
     if ptype in ERROR_TYPES and ptype not in _PYDANTIC_TYPES:  # raised by initspec's validators
         return ErrorRecord(prefix + loc, ptype, err["msg"], value)
     code = _PYDANTIC_TYPES.get(ptype, "invalid_value")
@@ -346,6 +351,7 @@ def _record(
         listed = ", ".join(allowed_public) if allowed_public else "none"
         msg = f"unknown key {field!r}{hint} (allowed keys: {listed})"
     elif ptype == "missing":
+        value = None
         msg = f"the key {field!r} is required"
         if field == "config":
             msg += ' (use "config": {} for the defaults)'
@@ -383,6 +389,15 @@ def _record(
     else:
         msg = f"{field}: {err['msg']}"
     return ErrorRecord(prefix + loc, code, msg, value)
+
+
+def _descend(value: Any, path: tuple[Any, ...]) -> Any:
+    for step in path:
+        try:
+            value = value[step]
+        except (KeyError, IndexError, TypeError):
+            return value
+    return value
 
 
 def _literal_choices(ctx: dict[str, Any]) -> list[str]:

@@ -144,7 +144,8 @@ def _decode(data: bytes, label: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        column = len(data[line_start : exc.start].decode("utf-8", "replace")) + 1
         raise _unreadable(label, f"not valid UTF-8 (byte {exc.start})", line, column) from None
 
 
@@ -188,10 +189,15 @@ def _parse_yaml(text: str, label: str, limits: Limits) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
-        problem = exc.problem or exc.context or "invalid YAML"
+        problem = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
         raise _unreadable(label, f"not valid YAML: {problem}", line, column) from None
-    except (yaml.YAMLError, RecursionError) as exc:
-        raise _unreadable(label, f"not valid YAML: {exc}") from None
+    except (yaml.YAMLError, RecursionError, ValueError) as exc:
+        # ValueError: e.g. an integer with more digits than Python converts
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        message = " ".join(str(exc).split())
+        raise _unreadable(label, f"not valid YAML: {message}", line, column) from None
 
 
 def _parse_toml(text: str, label: str) -> Any:
@@ -359,11 +365,19 @@ def _layer_of(node: dict[str, Any]) -> tuple[str | None, str] | None:
 
 
 def _sites(data: Any, label: str, limits: Limits) -> Iterator[_Site]:
-    """Every value of a key ending in ``initializer``, in document order (iteratively)."""
-    stack: list[tuple[Loc, Any, tuple[tuple[str | None, str], ...]]] = [((), data, ())]
+    """Every value of a key ending in ``initializer``, in document order (iteratively).
+
+    The stack holds containers to enter and initializer sites to report, in key order, so a
+    site is yielded after everything under the keys before it.
+    """
+    stack: list[tuple[Loc, Any, tuple[tuple[str | None, str], ...]] | _Site] = [((), data, ())]
     visited = 0
     while stack:
-        loc, node, layers = stack.pop()
+        item = stack.pop()
+        if isinstance(item, _Site):
+            yield item
+            continue
+        loc, node, layers = item
         visited += 1
         if visited > limits.max_yaml_nodes:
             raise _unreadable(
@@ -375,13 +389,13 @@ def _sites(data: Any, label: str, limits: Limits) -> Iterator[_Site]:
             raise _unreadable(
                 label, f"the document is nested deeper than {limits.max_depth} levels"
             )
-        children: list[tuple[Loc, Any, tuple[tuple[str | None, str], ...]]] = []
+        children: list[tuple[Loc, Any, tuple[tuple[str | None, str], ...]] | _Site] = []
         if isinstance(node, dict):
             layer = _layer_of(node)
             inner = (*layers, layer) if layer else layers
             for key, value in node.items():
                 if isinstance(key, str) and key.endswith("initializer"):
-                    yield _Site((*loc, key), key, value, inner)
+                    children.append(_Site((*loc, key), key, value, inner))
                 elif isinstance(value, (dict, list)):
                     children.append(((*loc, str(key)), value, inner))
         elif isinstance(node, list):
@@ -426,7 +440,10 @@ def scan(
             ]
         findings.append(finding)
     if doc.text is not None and any(f.errors for f in findings):
-        index = _json_positions(doc.text) if doc.format == "json" else _yaml_positions(doc.text)
+        if doc.format == "json":
+            index = _json_positions(doc.text)
+        else:
+            index = _yaml_positions(doc.text, limits)
         for finding in findings:
             located = [_locate(r, index) for r in finding.errors]
             finding.errors = sorted(located, key=lambda r: (r.line or 0, r.column or 0))
@@ -523,29 +540,36 @@ class _Open:
     count: int = 0
 
 
-def _yaml_positions(text: str) -> _Positions:
+def _yaml_positions(text: str, limits: Limits) -> _Positions:
+    """Line and column of every value and key of a YAML text, by location.
+
+    Walks in document order; a node reached through an alias is indexed under every location
+    that reaches it, with the position where it is written (its anchor's definition).
+    """
     import yaml
 
     index = _Positions()
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     root = yaml.compose(text, Loader=loader)
-    stack: list[tuple[Loc, Any]] = [((), root)] if root is not None else []
-    seen: set[int] = set()
+    stack: list[tuple[Loc, Any, frozenset[int]]] = [((), root, frozenset())] if root else []
+    visited = 0
     while stack:
-        loc, node = stack.pop()
-        index.values.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
-        if id(node) in seen:  # an alias: its own children were indexed where it is defined
+        loc, node, path = stack.pop()
+        visited += 1
+        if visited > limits.max_yaml_nodes or id(node) in path:  # too big, or a cycle
             continue
-        seen.add(id(node))
+        index.values.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
+        inner = path | {id(node)}
+        children: list[tuple[Loc, Any, frozenset[int]]] = []
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
-                key = _yaml_key(key_node)
-                key_loc = (*loc, key)
+                key_loc = (*loc, _yaml_key(key_node))
                 mark = key_node.start_mark
-                index.keys[key_loc] = (mark.line + 1, mark.column + 1)
-                stack.append((key_loc, value_node))
+                index.keys.setdefault(key_loc, (mark.line + 1, mark.column + 1))
+                children.append((key_loc, value_node, inner))
         elif isinstance(node, yaml.SequenceNode):
-            stack.extend(((*loc, i), child) for i, child in enumerate(node.value))
+            children = [((*loc, i), child, inner) for i, child in enumerate(node.value)]
+        stack.extend(reversed(children))
     return index
 
 

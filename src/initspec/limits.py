@@ -45,8 +45,6 @@ class Limits:
     max_depth: int = _env("INITSPEC_MAX_DEPTH", 1_000)
     #: Most nodes a YAML document may expand to (aliases counted each time): 5,000,000.
     max_yaml_nodes: int = _env("INITSPEC_MAX_YAML_NODES", 5_000_000)
-    #: Most digits an integer in a document may have: 4,300 (Python's own default limit).
-    max_int_digits: int = _env("INITSPEC_MAX_INT_DIGITS", 4_300)
 
 
 def max_tensor_bytes() -> int:

@@ -49,10 +49,14 @@ class Entry:
 
     cls: type[Initializer[Any]]
     tag: str  #: canonical name: the class name for built-ins, ``"package>Name"`` otherwise
-    names: tuple[str, ...]  #: ``class_name`` values that mean this class
+    names: tuple[str, ...]  #: names that resolve to this class (strings, ``class_name``)
     registered_names: tuple[str, ...]  #: accepted non-null ``registered_name`` values
     module: str | None = None  #: a module a config may name besides keras.* (the class's own)
     builtin: bool = False
+    #: ``class_name`` values its serialized form may carry once ``registered_name`` picked it
+    class_names: tuple[str, ...] = ()
+    #: a scope/custom_objects entry also accepts ``registered_name`` "<any package>>Name"
+    any_package: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,7 @@ class _Module:
     extra: tuple[str, ...] = ()
 
     def _check(self, value: Any) -> str:
-        if isinstance(value, str) and (KERAS_MODULE.match(value) or value in self.extra):
+        if isinstance(value, str) and (KERAS_MODULE.fullmatch(value) or value in self.extra):
             return value
         if not isinstance(value, str):
             raise PydanticCustomError(
@@ -92,16 +96,19 @@ class _RegisteredName:
 
     names: tuple[str, ...]
     short: str
+    any_package: bool
 
     def _check(self, value: Any) -> str:
-        if isinstance(value, str) and (value in self.names or value.endswith(">" + self.short)):
+        if isinstance(value, str) and (
+            value in self.names or (self.any_package and value.endswith(">" + self.short))
+        ):
             return value
         raise PydanticCustomError(
             "registered_name_mismatch",
-            "registered_name must be null, {names} or '<package>>{short}'; got {got}",
+            "registered_name must be null or {names}; got {got}",
             {
-                "names": " or ".join(map(repr, self.names)),
-                "short": self.short,
+                "names": " or ".join(map(repr, self.names))
+                + (f" or '<package>>{self.short}'" if self.any_package else ""),
                 "got": describe(value),
             },
         )
@@ -110,6 +117,8 @@ class _RegisteredName:
         return core_schema.no_info_plain_validator_function(self._check)
 
     def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: Any) -> dict[str, Any]:
+        if not self.any_package:
+            return {"enum": list(self.names)}
         short = re.escape(self.short)
         return {"anyOf": [{"enum": list(self.names)}, {"type": "string", "pattern": f">{short}$"}]}
 
@@ -123,13 +132,16 @@ def _envelope(entry: Entry) -> type[StrictModel]:
     extra = (entry.module,) if entry.module else ()
     registered: Any = _literal(entry.registered_names)
     if not entry.builtin:
-        registered = Annotated[str, _RegisteredName(entry.registered_names, entry.cls.__name__)]
+        registered = Annotated[
+            str,
+            _RegisteredName(entry.registered_names, entry.cls.__name__, entry.any_package),
+        ]
     return create_model(
         f"{entry.cls.__name__}Identifier",
         __base__=StrictModel,
         __doc__=f"A serialized {entry.tag} initializer (Keras 2 or Keras 3 form).",
         module=(Annotated[str, _Module(extra)] | None, None),
-        class_name=(_literal(entry.names), ...),
+        class_name=(_literal(entry.class_names or entry.names), ...),
         config=(entry.cls.config_model, ...),
         registered_name=(registered | None, None),
         shared_object_id=(SharedObjectId | None, None),
@@ -274,7 +286,15 @@ def _custom_entry(cls: Any, name: str, registered: bool) -> Entry:
             f"a registered name must be a non-empty string without outer spaces; got {name!r}", name
         )
     names = tuple(dict.fromkeys((name, cls.__name__)))
-    return Entry(cls, name, names, names, module=cls.__module__)
+    return Entry(
+        cls,
+        name,
+        names,
+        names,
+        module=cls.__module__,
+        class_names=names,
+        any_package=not registered and ">" not in name,
+    )
 
 
 def _make_table(builtins: list[Entry], customs: list[Entry]) -> Table:
@@ -363,10 +383,14 @@ def register(
     """
 
     def decorate(target: InitT) -> InitT:
-        if not isinstance(package, str) or not package or ">" in package:
-            raise _registration_error(
-                f"package must be a non-empty string without '>'; got {package!r}", package
-            )
+        for what, value in (("package", package), ("name", name)):
+            if value is None and what == "name":
+                continue
+            if not isinstance(value, str) or not value or ">" in value or value != value.strip():
+                raise _registration_error(
+                    f"{what} must be a non-empty string without '>' or outer spaces; got {value!r}",
+                    value,
+                )
         if not isinstance(target, type):
             raise _registration_error(f"register() takes a class; got {target!r}", None)
         _REGISTRY.register(target, f"{package}>{name or target.__name__}")

@@ -4,9 +4,13 @@ Stream version 1 (``STREAM_VERSION``), what every random element is made of:
 
 * The seed is an integer in ``[-2**63, 2**64)``; it is taken modulo ``2**64``.
 * The *full* tensor, in C order, is cut into blocks of ``BLOCK`` (65,536) elements. Block
-  ``b`` has its own generator: numpy's SFC64 with state words ``(a, b', c)`` the first three
-  SplitMix64 outputs after ``mix(mix(seed ^ VERSION_TAG) ^ b)``, counter ``1``, and its first 12
-  outputs discarded. A block's values depend on nothing but (seed, block index, distribution,
+  ``b`` has its own generator: numpy's SFC64 with state words ``(mix(x), mix(x + 1),
+  mix(x + 2))``, counter ``1``, and its first 12 outputs discarded, where
+  ``x = mix(key ^ b)``, ``key = mix((seed mod 2**64) ^ VERSION_TAG)``, ``VERSION_TAG`` is
+  ``0x696E697473706563`` ("initspec" in ASCII) xor ``STREAM_VERSION``, and ``mix`` is
+  SplitMix64's output function on 64-bit integers: ``z += 0x9E3779B97F4A7C15;
+  z = (z ^ z >> 30) * 0xBF58476D1CE4E5B9; z = (z ^ z >> 27) * 0x94D049BB133111EB;
+  return z ^ z >> 31``. A block's values depend on nothing but (seed, block index, distribution,
   dtype), so any block, slice or partition is made without making the rest, on any thread.
 * Within a block of ``n`` elements (``n = BLOCK`` except for the last block), the generator's
   raw 64-bit words are read in order; "halves" means their 32-bit halves, low half first.
@@ -67,6 +71,8 @@ _M64 = (1 << 64) - 1
 _VERSION_TAG = 0x696E697473706563 ^ STREAM_VERSION  # "initspec" in ASCII, xor the version
 _REFINE_BELOW = np.float32(2.0**-12)
 _BIG_ENDIAN = np.little_endian is False
+_F32_TINY = float(np.finfo(np.float32).tiny)
+_F32_MAX = float(np.finfo(np.float32).max)
 _F32 = np.dtype(np.float32)
 _F64 = np.dtype(np.float64)
 
@@ -208,11 +214,17 @@ def _uniform(w: _Worker, out: np.ndarray[Any, Any], low: float, high: float) -> 
         np.right_shift(w.bitgen.random_raw(out.size), 12, out=raw)
         np.bitwise_or(raw, _F64_ONE, out=raw)
         np.subtract(out, 1.0, out=out)
-    span = out.dtype.type(high - low)
+    kind = out.dtype.type
+    span = high - low
+    if not math.isfinite(float(kind(span))):  # the bounds fit, their distance does not
+        np.multiply(out, kind(high / 2 - low / 2), out=out)
+        np.add(out, kind(low / 2), out=out)
+        np.multiply(out, kind(2), out=out)
+        return
     if span != 1:
-        np.multiply(out, span, out=out)
+        np.multiply(out, kind(span), out=out)
     if low != 0:
-        np.add(out, out.dtype.type(low), out=out)
+        np.add(out, kind(low), out=out)
 
 
 def _standard_normal_f32(w: _Worker, out: npt.NDArray[np.float32], scale: float) -> None:
@@ -228,7 +240,9 @@ def _standard_normal_f32(w: _Worker, out: npt.NDArray[np.float32], scale: float)
     if small.size:  # (k - r) * 2**-23: continuous tails
         radius[small] = radius[small] - w.gen.random(small.size) * 2.0**-23
     np.log(radius, out=radius)
-    np.multiply(radius, np.float32(-2.0 * scale * scale), out=radius)
+    factor = -2.0 * scale * scale  # fold the scale into the radius when float32 holds it well
+    fold = scale == 0 or _F32_TINY <= -factor <= _F32_MAX
+    np.multiply(radius, np.float32(factor if fold else -2.0), out=radius)
     np.sqrt(radius, out=radius)
     np.copyto(angle, bits[m:].view(np.int32), casting="unsafe")
     np.multiply(angle, np.float32(2.0 * math.pi / 2**32), out=angle)  # [-pi, pi)
@@ -238,6 +252,8 @@ def _standard_normal_f32(w: _Worker, out: npt.NDArray[np.float32], scale: float)
     k = n - m
     np.sin(angle[:k], out=tail)
     np.multiply(tail, radius[:k], out=tail)
+    if not fold:
+        np.multiply(out, np.float32(scale), out=out)
 
 
 def _standard_normal(w: _Worker, out: np.ndarray[Any, Any], scale: float) -> None:
@@ -259,6 +275,8 @@ def _truncated(w: _Worker, out: np.ndarray[Any, Any], stddev: float) -> None:
         cand = w.scratch("cand", want, out.dtype)
         _standard_normal(w, cand, stddev)
         keep = cand[np.abs(cand) <= bound]
+        if keep.size == 0 and want >= 64:  # impossible for finite values: P = 0.0455**64
+            raise FloatingPointError(f"no finite normal draws for stddev {stddev!r}")
         take = min(keep.size, n - filled)
         out[filled : filled + take] = keep[:take]
         filled += take

@@ -16,8 +16,8 @@ from pydantic import ValidationError
 
 from .errors import ErrorRecord, InitializerError, closest, describe, records_from_pydantic
 from .initializers import STFT, Constant, Initializer, VarianceScaling
-from .initializers._types import REF_KEY, ArraySpec, SeedGeneratorSpec
-from .initializers.base import call_error, region
+from .initializers._types import REF_KEY, ArraySpec, SeedGeneratorSpec, value_as_array
+from .initializers.base import call_error, region, values_fit
 from .registry import KERAS_MODULE, Table, builtin_table, table
 
 __all__ = ["deserialize", "get", "json_schema", "serialize"]
@@ -51,6 +51,14 @@ def get(identifier: Identifier, *, custom_objects: Mapping[str, Any] | None = No
     if isinstance(identifier, Mapping):
         return deserialize(identifier, custom_objects)
     if isinstance(identifier, (np.ndarray, np.generic)):
+        if np.asarray(identifier).dtype.kind not in "biufc":
+            raise InitializerError.single(
+                (),
+                "invalid_identifier",
+                "an array identifier must hold numbers or booleans; "
+                f"got an array of dtype {np.asarray(identifier).dtype}",
+                repr(identifier),
+            )
         return ArrayInitializer(identifier)
     if isinstance(identifier, type):
         return _instantiate(identifier)
@@ -160,7 +168,7 @@ def _envelope_key_problems(data: dict[str, Any]) -> list[ErrorRecord]:
     """Problems with the outer keys, reported even when class_name is unknown."""
     records = []
     module = data.get("module")
-    if module is not None and not (isinstance(module, str) and KERAS_MODULE.match(module)):
+    if module is not None and not (isinstance(module, str) and KERAS_MODULE.fullmatch(module)):
         records.append(
             ErrorRecord(
                 ("module",),
@@ -184,7 +192,7 @@ def _envelope_key_problems(data: dict[str, Any]) -> list[ErrorRecord]:
                     data[key],
                 )
             )
-    if "config" not in data and isinstance(data.get("class_name"), str):
+    if "config" not in data:
         records.append(
             ErrorRecord(
                 ("config",),
@@ -290,7 +298,9 @@ def _keras2_config(initializer: Initializer[Any], config: dict[str, Any]) -> dic
     if isinstance(seed, SeedGeneratorSpec):
         config["seed"] = seed.config.seed
     if isinstance(initializer, Constant) and isinstance(initializer.config.value, ArraySpec):
-        config["value"] = initializer.config.value.config.value
+        # Keras 2 wrote arrays as plain lists; booleans become 0/1, which give the same values
+        values = value_as_array(initializer.config.value)
+        config["value"] = (values.astype(np.int8) if values.dtype == bool else values).tolist()
     return config
 
 
@@ -323,6 +333,9 @@ class ArrayInitializer(Initializer[Any]):
         offset: tuple[int, ...] | None,
         threads: int | None,
     ) -> None:
+        problem = values_fit(self.value, out.dtype, truncate=True)  # a cast, as in Keras
+        if problem:
+            raise call_error(("dtype",), "value_does_not_fit", problem, out.dtype.name)
         out[...] = self.value if offset is None else self.value[region(offset, out.shape)]
 
     def __eq__(self, other: object) -> bool:

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -21,6 +22,7 @@ from pydantic import (
     Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
+    PlainSerializer,
     PlainValidator,
     Tag,
     WithJsonSchema,
@@ -123,6 +125,38 @@ def _int_or_float(value: Any) -> int | float:
 
 #: A finite number; integers are accepted and become floats.
 Number = Annotated[float, PlainValidator(_number), WithJsonSchema({"type": "number"})]
+
+
+def _at_least(field: str, low: float, inclusive: bool) -> AfterValidator:
+    relation = ">=" if inclusive else ">"
+
+    def check(value: float) -> float:
+        if value < low or (value == low and not inclusive):
+            raise PydanticCustomError(
+                "out_of_range",
+                "{field} must be {relation} {low}; got {got}",
+                {"field": field, "relation": relation, "low": low, "got": value},
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+#: stddev: a finite number >= 0.
+NonNegative = Annotated[
+    float,
+    PlainValidator(_number),
+    _at_least("stddev", 0, True),
+    WithJsonSchema({"type": "number", "minimum": 0}),
+]
+#: scale: a finite number > 0.
+Positive = Annotated[
+    float,
+    PlainValidator(_number),
+    _at_least("scale", 0, False),
+    WithJsonSchema({"type": "number", "exclusiveMinimum": 0}),
+]
+
 #: A finite number that keeps integers as integers (for values that may meet integer dtypes).
 IntOrFloat = Annotated[
     int | float, PlainValidator(_int_or_float), WithJsonSchema({"type": "number"})
@@ -194,10 +228,24 @@ def _seed_tag(value: Any) -> str:
 
 
 #: A seed: an integer, null (draw one when built), or a serialized SeedGenerator.
+def _dump(value: Any) -> Any:
+    """How a union-typed value is written back: plain values as they are, models as dicts.
+
+    ``shared_object_id`` is left out: it names an object's identity in one file, not config.
+    """
+    if isinstance(value, BaseModel):
+        return value.model_dump(exclude={"shared_object_id"})
+    return value
+
+
+#: Serializes a tagged union member by member (pydantic would try each member's serializer).
+UnionDump = PlainSerializer(_dump, return_type=Any)
+
 Seed = (
     Annotated[
         Annotated[SeedInt, Tag("#int")] | Annotated[SeedGeneratorSpec, Tag("#generator")],
         Discriminator(_seed_tag),
+        UnionDump,
     ]
     | None
 )
@@ -209,7 +257,9 @@ Seed = (
 REF_KEY = "x-initspec-ref"
 
 
-def nested_shape(value: Any, allow_bool: bool = False, limit: int = 10_000_000) -> tuple[int, ...]:
+def nested_shape(
+    value: Any, allow_bool: bool = False, limit: int = 10_000_000, prefix: tuple[str, ...] = ()
+) -> tuple[int, ...]:
     """The shape of a rectangular nested list of numbers; raises a located error otherwise.
 
     Iterative (no recursion), so a hostile nesting depth cannot exhaust the stack.
@@ -227,7 +277,7 @@ def nested_shape(value: Any, allow_bool: bool = False, limit: int = 10_000_000) 
             raise PydanticCustomError(
                 "invalid_value",
                 "ragged array: {where} is {got} where a list was expected",
-                {"where": _where(loc), "got": describe(v), "subloc": list(loc)},
+                {"where": _where(loc), "got": describe(v), "subloc": [*prefix, *loc]},
             )
         sizes = {len(v) for _, v in level}
         if len(sizes) > 1:
@@ -235,7 +285,12 @@ def nested_shape(value: Any, allow_bool: bool = False, limit: int = 10_000_000) 
             raise PydanticCustomError(
                 "invalid_value",
                 "ragged array: {where} has {n} items where its siblings have {m}",
-                {"where": _where(loc), "n": len(v), "m": len(level[0][1]), "subloc": list(loc)},
+                {
+                    "where": _where(loc),
+                    "n": len(v),
+                    "m": len(level[0][1]),
+                    "subloc": [*prefix, *loc],
+                },
             )
         shape.append(sizes.pop())
         count = len(level) * shape[-1]
@@ -243,7 +298,7 @@ def nested_shape(value: Any, allow_bool: bool = False, limit: int = 10_000_000) 
             raise PydanticCustomError(
                 "too_large",
                 "array has more than {limit} elements or 64 axes",
-                {"limit": limit, "subloc": []},
+                {"limit": limit, "subloc": list(prefix)},
             )
         level = [((*loc, i), item) for loc, v in level for i, item in enumerate(v)]
         depth += 1
@@ -253,13 +308,13 @@ def nested_shape(value: Any, allow_bool: bool = False, limit: int = 10_000_000) 
             raise PydanticCustomError(
                 "not_a_number",
                 "{where} should be a number; got {got}",
-                {"where": _where(loc), "got": describe(v), "subloc": list(loc)},
+                {"where": _where(loc), "got": describe(v), "subloc": [*prefix, *loc]},
             )
         if isinstance(v, float) and not math.isfinite(v):
             raise PydanticCustomError(
                 "not_finite",
                 "{where} should be finite; got {got}",
-                {"where": _where(loc), "got": repr(v), "subloc": list(loc)},
+                {"where": _where(loc), "got": repr(v), "subloc": [*prefix, *loc]},
             )
     return tuple(shape)
 
@@ -297,7 +352,7 @@ class ArrayArgs(StrictModel):
     @model_validator(mode="after")
     def _value_fits(self) -> ArrayArgs:
         allow_bool = self.dtype == "bool"
-        nested_shape(self.value, allow_bool=allow_bool)
+        nested_shape(self.value, allow_bool=allow_bool, prefix=("value",))
         array_from(self.value, self.dtype, ("value",))
         return self
 
@@ -323,6 +378,7 @@ ConstantValue = Annotated[
     | Annotated[NumberArray, Tag("#list")]
     | Annotated[ArraySpec, Tag("#array")],
     Discriminator(_value_tag),
+    UnionDump,
 ]
 
 

@@ -18,7 +18,6 @@ declares ``config_model`` and implements :meth:`Initializer.generate`:
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar, cast
@@ -66,6 +65,9 @@ def call_error(loc: Loc, type_: str, msg: str, value: Any) -> InitializerError:
     return InitializerError.single(loc, type_, msg, value, subject="the initializer call")
 
 
+_NAMED: dict[Any, str] = {int: "'int32' or 'int64'", bool: "'bool'", complex: "'complex64'"}
+
+
 def resolve_dtype(dtype: Any, loc: Loc = ("dtype",)) -> np.dtype[Any]:
     """The numpy dtype for ``dtype`` (``None`` means float32); bfloat16 needs ``ml_dtypes``.
 
@@ -78,8 +80,9 @@ def resolve_dtype(dtype: Any, loc: Loc = ("dtype",)) -> np.dtype[Any]:
         raise call_error(
             loc,
             "invalid_dtype",
-            f"Python's {dtype.__name__} is ambiguous (Keras reads "
-            "float as float32, numpy as float64); pass a name such as 'float32'",
+            f"Python's {dtype.__name__} type is ambiguous as a dtype (Keras reads float as "
+            "float32, numpy as float64; int as int32 or int64); pass a dtype name such as "
+            f"{_NAMED.get(dtype, repr('float32'))}",
             dtype,
         )
     name: str | None = None
@@ -116,7 +119,8 @@ def dtype_kind(dtype: np.dtype[Any]) -> str:
     return "f" if dtype.name == "bfloat16" else dtype.kind
 
 
-def _float_max(dtype: np.dtype[Any]) -> float:
+def float_max(dtype: np.dtype[Any]) -> float:
+    """The largest finite value of a floating dtype (bfloat16 included)."""
     if dtype.name == "bfloat16":
         import ml_dtypes
 
@@ -126,8 +130,13 @@ def _float_max(dtype: np.dtype[Any]) -> float:
     return float(info.max)
 
 
-def values_fit(values: np.ndarray[Any, Any], dtype: np.dtype[Any]) -> str | None:
-    """Why ``values`` cannot be represented in ``dtype``, or ``None`` when they can."""
+def values_fit(
+    values: np.ndarray[Any, Any], dtype: np.dtype[Any], truncate: bool = False
+) -> str | None:
+    """Why ``values`` cannot be represented in ``dtype``, or ``None`` when they can.
+
+    With ``truncate``, fractions may be cut to integers (a cast); the range must still fit.
+    """
     if values.size == 0:
         return None
     kind = dtype_kind(dtype)
@@ -138,15 +147,15 @@ def values_fit(values: np.ndarray[Any, Any], dtype: np.dtype[Any]) -> str | None
         return None
     if kind == "f":
         biggest = float(np.max(np.abs(flat.astype(np.float64))))
-        if biggest > _float_max(dtype):
-            return f"{biggest!r} overflows {dtype.name} (largest {_float_max(dtype)!r})"
+        if biggest > float_max(dtype):
+            return f"{biggest!r} overflows {dtype.name} (largest {float_max(dtype)!r})"
         return None
     as_float = flat.astype(np.float64)
     if kind == "b":
         if not np.all((as_float == 0) | (as_float == 1)):
             return "a bool tensor can only hold 0/1 (false/true)"
         return None
-    if not np.all(np.floor(as_float) == as_float):
+    if not truncate and not np.all(np.floor(as_float) == as_float):
         bad = flat[np.flatnonzero(np.floor(as_float) != as_float)[0]]
         return f"{bad!r} is not an integer, so it does not fit {dtype.name}"
     info = np.iinfo(dtype)
@@ -310,7 +319,7 @@ class Initializer(Generic[C]):
         return self.get_config() == other.get_config()
 
     def __hash__(self) -> int:
-        return hash((type(self), json.dumps(self.get_config(), sort_keys=True, default=repr)))
+        return hash((type(self), _freeze(self.get_config())))
 
     def __repr__(self) -> str:
         args = self._config.model_dump(exclude_defaults=True)
@@ -403,6 +412,15 @@ class Initializer(Generic[C]):
                 list(whole.shape),
             )
         out[...] = whole if offset is None else whole[region(offset, out.shape)]
+
+
+def _freeze(value: Any) -> Any:
+    """A hashable form of a config that hashes equal values equally (``1`` and ``1.0`` too)."""
+    if isinstance(value, dict):
+        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(v) for v in value)
+    return value
 
 
 def region(offset: Sequence[int], shape: Sequence[int]) -> tuple[slice, ...]:

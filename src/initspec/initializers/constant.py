@@ -11,7 +11,15 @@ from pydantic_core import PydanticCustomError
 
 from ..errors import closest, describe
 from . import _windows
-from ._types import ArraySpec, Choice, ConstantValue, Number, NumberArray, value_as_array
+from ._types import (
+    ArraySpec,
+    Choice,
+    ConstantValue,
+    Number,
+    NumberArray,
+    UnionDump,
+    value_as_array,
+)
 from .base import Initializer, KerasConfig, call_error, region, values_fit
 
 __all__ = ["STFT", "Constant", "Identity", "Ones", "Zeros"]
@@ -199,6 +207,7 @@ WindowValue = Annotated[
     | Annotated[NumberArray, Tag("#list")]
     | Annotated[ArraySpec, Tag("#array")],
     Discriminator(_window_tag),
+    UnionDump,
 ]
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Any, ClassVar, TypeVar
 
 import numpy as np
-from pydantic import model_validator
+from pydantic import ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from .. import sampling
-from ._types import IntOrFloat, Number, Seed, SeedGeneratorSpec
-from .base import Initializer, KerasConfig, call_error, dtype_kind
+from ._types import IntOrFloat, NonNegative, Number, Seed, SeedGeneratorSpec
+from .base import Initializer, KerasConfig, call_error, dtype_kind, float_max
 
 __all__ = ["RandomInitializer", "RandomNormal", "RandomUniform", "SeededConfig", "TruncatedNormal"]
 
@@ -58,24 +58,35 @@ class RandomInitializer(Initializer[S]):
         offset: tuple[int, ...] | None,
         threads: int | None,
     ) -> None:
-        sampling.fill(out, self.sampler(full, out.dtype), self._seed, full, offset, threads)
+        dist = self.sampler(full, out.dtype)
+        _check_fits(dist, out.dtype)
+        sampling.fill(out, dist, self._seed, full, offset, threads)
+
+
+def _check_fits(dist: sampling.Distribution, dtype: np.dtype[Any]) -> None:
+    """Refuse bounds the dtype cannot hold (they would come out as infinities)."""
+    if dtype_kind(dtype) != "f":
+        return
+    if isinstance(dist, sampling.Uniform):
+        reach, what = max(abs(dist.low), abs(dist.high)), "the bounds"
+    elif isinstance(dist, sampling.Normal):
+        reach, what = abs(dist.mean) + 2 * dist.stddev, "mean +- 2 stddev"
+    else:
+        return
+    if reach > float_max(dtype):
+        raise call_error(
+            ("dtype",),
+            "value_does_not_fit",
+            f"{what} reach {reach:.6g}, beyond the largest {dtype.name} ({float_max(dtype):.6g})",
+            dtype.name,
+        )
 
 
 class NormalConfig(SeededConfig):
     """Config of RandomNormal and TruncatedNormal."""
 
     mean: Number = 0.0
-    stddev: Number = 0.05
-
-    @model_validator(mode="after")
-    def _stddev_not_negative(self) -> NormalConfig:
-        if self.stddev < 0:
-            raise PydanticCustomError(
-                "out_of_range",
-                "stddev must be >= 0; got {got}",
-                {"got": self.stddev, "subloc": ["stddev"]},
-            )
-        return self
+    stddev: NonNegative = 0.05
 
 
 class RandomNormal(RandomInitializer[NormalConfig]):
@@ -125,15 +136,17 @@ class UniformConfig(SeededConfig):
     minval: IntOrFloat = -0.05
     maxval: IntOrFloat = 0.05
 
-    @model_validator(mode="after")
-    def _ordered(self) -> UniformConfig:
-        if self.minval > self.maxval:
+    @field_validator("maxval")
+    @classmethod
+    def _ordered(cls, maxval: int | float, info: ValidationInfo) -> int | float:
+        minval = info.data.get("minval")  # absent when minval itself was invalid
+        if minval is not None and minval > maxval:
             raise PydanticCustomError(
                 "minval_above_maxval",
                 "minval ({lo}) must not be greater than maxval ({hi})",
-                {"lo": self.minval, "hi": self.maxval, "subloc": ["minval"]},
+                {"lo": minval, "hi": maxval, "at": "minval", "at_value": minval},
             )
-        return self
+        return maxval
 
 
 class RandomUniform(RandomInitializer[UniformConfig]):

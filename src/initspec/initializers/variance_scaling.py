@@ -12,11 +12,10 @@ import math
 from typing import Annotated, Any, ClassVar
 
 import numpy as np
-from pydantic import PlainValidator, WithJsonSchema, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import PlainValidator, WithJsonSchema
 
 from .. import sampling
-from ._types import Axes, Choice, Number, StrictModel, case_insensitive_pattern, choice_error
+from ._types import Axes, Choice, Positive, StrictModel, case_insensitive_pattern, choice_error
 from .base import call_error
 from .random import RandomInitializer, SeededConfig
 
@@ -96,21 +95,11 @@ class AxesConfig(SeededConfig):
 class VarianceScalingConfig(SeededConfig):
     """Config of VarianceScaling (``scale > 0``)."""
 
-    scale: Number = 1.0
+    scale: Positive = 1.0
     mode: Annotated[str, Choice("mode", MODES, " (case-sensitive)")] = "fan_in"
     distribution: DistributionName = "truncated_normal"
     input_axes: Axes | None = None
     output_axes: Axes | None = None
-
-    @model_validator(mode="after")
-    def _positive_scale(self) -> VarianceScalingConfig:
-        if self.scale <= 0:
-            raise PydanticCustomError(
-                "out_of_range",
-                "scale must be > 0; got {got}",
-                {"got": self.scale, "subloc": ["scale"]},
-            )
-        return self
 
 
 class VarianceScaling(RandomInitializer[VarianceScalingConfig]):
