@@ -33,7 +33,10 @@ Stream version 1 (``STREAM_VERSION``), what every random element is made of:
   - float16 and bfloat16 values are made in float32 and rounded.
 
 Values are a pure function of (seed, full shape, dtype, distribution): one thread or many,
-a whole tensor or a partition of it, the same bits. Changing anything above changes
+a whole tensor or a partition of it, the same bits. Uniform and integer values are made of
+exact operations and are the same on every machine; float32 normals go through numpy's float32
+``log``, ``sin`` and ``cos``, whose last bit can differ between numpy versions or CPU feature
+levels (float64 normals use numpy's ziggurat). Changing anything above changes
 ``STREAM_VERSION``; golden hashes in the tests make such a change visible.
 """
 
