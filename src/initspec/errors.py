@@ -108,12 +108,58 @@ def closest(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
 
 
 def _short(value: Any, limit: int = 80) -> str:
-    """A compact, JSON-like rendering of ``value`` for messages."""
-    try:
-        text = json.dumps(value, allow_nan=True, default=repr)
-    except (TypeError, ValueError, RecursionError):
-        text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    """A compact, JSON-like rendering of ``value`` for messages, cut at ``limit`` characters.
+
+    It stops as soon as it has enough text, so a huge (or alias-bombed) value costs nothing.
+    """
+    pieces: list[str] = []
+    size = 0
+    stack: list[Any] = [value]
+    while stack and size <= limit:
+        item = stack.pop()
+        if isinstance(item, _Text):
+            text = item.text
+        elif isinstance(item, dict):
+            text = "{"
+            seq: list[Any] = []
+            for key, inner in list(item.items())[: limit // 2]:
+                seq += [_Text(", ")] if seq else []
+                seq += [_Text(f"{_scalar(key)}: "), inner]
+            stack.extend(reversed([*seq, _Text("}")]))
+        elif isinstance(item, (list, tuple)):
+            text = "["
+            seq = []
+            for inner in list(item[: limit // 2]):
+                seq += [_Text(", "), inner] if seq else [inner]
+            stack.extend(reversed([*seq, _Text("]")]))
+        else:
+            text = _scalar(item)
+        pieces.append(text)
+        size += len(text)
+    text = "".join(pieces)
+    return text if len(text) <= limit and not stack else text[: limit - 3] + "..."
+
+
+@dataclass(frozen=True, slots=True)
+class _Text:
+    text: str
+
+
+def _scalar(value: Any) -> str:
+    if value is None or isinstance(value, bool):
+        return "null" if value is None else ("true" if value else "false")
+    if isinstance(value, str):
+        return json.dumps(value[:200], ensure_ascii=False)
+    if isinstance(value, int):
+        return str(value) if abs(value) < 10**30 else f"<integer of {value.bit_length()} bits>"
+    if isinstance(value, float):
+        return (
+            repr(value)
+            if math.isfinite(value)
+            else ("NaN" if value != value else ("Infinity" if value > 0 else "-Infinity"))
+        )
+    text = repr(value)
+    return text[:200]
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,20 +208,31 @@ class ErrorRecord:
         return f"at {where} [{self.type}]: {self.msg}"
 
 
-def _is_plain_json(value: Any, depth: int = 0) -> bool:
-    if depth > 20:
-        return False
-    if value is None or isinstance(value, (bool, int, str)):
-        return not isinstance(value, int) or abs(value) < 2**64
-    if isinstance(value, float):
-        return math.isfinite(value)
-    if isinstance(value, list):
-        return len(value) <= 50 and all(_is_plain_json(v, depth + 1) for v in value)
-    if isinstance(value, dict):
-        return len(value) <= 50 and all(
-            isinstance(k, str) and _is_plain_json(v, depth + 1) for k, v in value.items()
-        )
-    return False
+def _is_plain_json(value: Any, budget: int = 200) -> bool:
+    """Whether ``value`` is small plain JSON (at most ``budget`` values in all)."""
+    stack = [value]
+    while stack:
+        budget -= 1
+        if budget < 0:
+            return False
+        item = stack.pop()
+        if item is None or isinstance(item, (bool, str)):
+            continue
+        if isinstance(item, int):
+            if abs(item) >= 2**64:
+                return False
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                return False
+        elif isinstance(item, list):
+            stack.extend(item[: budget + 1])
+        elif isinstance(item, dict):
+            if not all(isinstance(k, str) for k in list(item)[: budget + 1]):
+                return False
+            stack.extend(list(item.values())[: budget + 1])
+        else:
+            return False
+    return True
 
 
 class InitializerError(ValueError):

@@ -18,12 +18,14 @@ only computed when there is a problem to report, so valid files take the fast pa
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import os
 import re
 import sys
 import zipfile
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,29 +141,71 @@ def _sniff(data: bytes) -> Format:
     return "json" if head in (b"{", b"[") else "yaml"
 
 
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
 def _decode(data: bytes, label: str) -> str:
+    """UTF-8 text (a UTF-8 byte order mark is dropped; UTF-16/32 with a mark are accepted)."""
+    encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), "utf-8-sig")
     try:
-        return data.decode("utf-8-sig")
+        return data.decode(encoding)
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         line_start = data.rfind(b"\n", 0, exc.start) + 1
         column = len(data[line_start : exc.start].decode("utf-8", "replace")) + 1
-        raise _unreadable(label, f"not valid UTF-8 (byte {exc.start})", line, column) from None
+        name = "UTF-8" if encoding == "utf-8-sig" else encoding.upper()
+        raise _unreadable(label, f"not valid {name} (byte {exc.start})", line, column) from None
 
 
-def _read_path(path: Path, label: str, limits: Limits) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > limits.max_file_bytes:
-            raise _unreadable(
-                label,
-                f"the file has {size:,} bytes, more than the limit of "
-                f"{limits.max_file_bytes:,} (set INITSPEC_MAX_FILE_BYTES)",
-            )
-        with path.open("rb") as handle:
-            return handle.read(limits.max_file_bytes + 1)
-    except OSError as exc:
-        raise _unreadable(label, f"cannot read it: {exc.strerror or exc}") from None
+@dataclass
+class _Source:
+    """Where a document comes from: a file on disk (read lazily) or bytes in memory."""
+
+    label: str
+    path: Path | None = None
+    raw: bytes | None = None
+
+    def head(self, size: int = 4096) -> bytes:
+        if self.raw is not None:
+            return self.raw[:size]
+        assert self.path is not None
+        try:
+            with self.path.open("rb") as handle:
+                return handle.read(size)
+        except OSError as exc:
+            raise _unreadable(self.label, f"cannot read it: {exc.strerror or exc}") from None
+
+    def whole(self, limits: Limits) -> bytes:
+        """All the bytes, for text formats: refused past ``limits.max_file_bytes``."""
+        too_big = _unreadable(
+            self.label,
+            f"the document has more than {limits.max_file_bytes:,} bytes, the limit (set "
+            "INITSPEC_MAX_FILE_BYTES or Limits(max_file_bytes=...))",
+        )
+        if self.raw is not None:
+            if len(self.raw) > limits.max_file_bytes:
+                raise too_big
+            return self.raw
+        assert self.path is not None
+        try:
+            if self.path.stat().st_size > limits.max_file_bytes:
+                raise too_big
+            with self.path.open("rb") as handle:
+                data = handle.read(limits.max_file_bytes + 1)
+        except OSError as exc:
+            raise _unreadable(self.label, f"cannot read it: {exc.strerror or exc}") from None
+        if len(data) > limits.max_file_bytes:  # it grew while we read it
+            raise too_big
+        return data
+
+    def opened(self) -> Any:
+        """What zipfile/h5py open: the path itself (nothing read up front), or the bytes."""
+        return self.path if self.raw is None else io.BytesIO(self.raw)
 
 
 def _parse_json(text: str, label: str, limits: Limits) -> Any:
@@ -211,15 +255,17 @@ def _parse_toml(text: str, label: str) -> Any:
         raise _unreadable(label, f"not valid TOML: {exc}") from None
 
 
-def _keras_config(data: bytes, label: str, limits: Limits) -> str:
-    if not data.startswith(_ZIP_MAGIC):
+def _keras_config(source: _Source, limits: Limits) -> str:
+    label = source.label
+    head = source.head(8)
+    if not head.startswith(_ZIP_MAGIC):
         raise _unreadable(
             label,
             "not a .keras file: a .keras file is a zip archive holding "
-            f"config.json, and this one starts with {data[:8]!r}",
+            f"config.json, and this one starts with {head!r}",
         )
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(source.opened()) as archive:
             members = archive.infolist()
             if len(members) > limits.max_zip_members:
                 raise _unreadable(
@@ -227,6 +273,14 @@ def _keras_config(data: bytes, label: str, limits: Limits) -> str:
                     f"the archive lists {len(members):,} members, more than "
                     f"the limit of {limits.max_zip_members:,}",
                 )
+            for entry in members:
+                parts = entry.filename.replace("\\", "/").split("/")
+                if entry.filename.startswith(("/", "\\")) or ".." in parts:
+                    raise _unreadable(
+                        label,
+                        f"the archive has a member with an unsafe path {entry.filename!r} "
+                        "(nothing is extracted, but no saved Keras model has one)",
+                    )
             info = next((m for m in members if m.filename == "config.json"), None)
             if info is None:
                 raise _unreadable(
@@ -244,19 +298,29 @@ def _keras_config(data: bytes, label: str, limits: Limits) -> str:
                 raise _unreadable(
                     label,
                     "config.json unpacks to more than the limit of "
-                    f"{limits.max_config_bytes:,} bytes",
+                    f"{limits.max_config_bytes:,} bytes (its header understates its size)",
                 )
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,
+        EOFError,
+        zlib.error,
+        OSError,
+        ValueError,
+    ) as exc:
         raise _unreadable(label, f"a damaged zip archive: {exc}") from None
     return _decode(raw, f"{label}[config.json]")
 
 
-def _h5_config(data: bytes, label: str) -> str | None:
-    if not data.startswith(_HDF5_MAGIC):
+def _h5_config(source: _Source) -> str | None:
+    label = source.label
+    head = source.head(8)
+    if not head.startswith(_HDF5_MAGIC):
         raise _unreadable(
             label,
             "not an HDF5 file: a legacy Keras .h5 file starts with the HDF5 "
-            f"signature, and this one starts with {data[:8]!r}",
+            f"signature, and this one starts with {head!r}",
         )
     try:
         import h5py
@@ -265,9 +329,9 @@ def _h5_config(data: bytes, label: str) -> str | None:
             label, "reading .h5 files needs h5py: pip install 'initspec[h5]'"
         ) from None
     try:
-        with h5py.File(io.BytesIO(data), "r") as handle:
+        with h5py.File(source.opened(), "r") as handle:
             value = handle.attrs.get("model_config")
-    except (OSError, ValueError, KeyError, RuntimeError) as exc:
+    except Exception as exc:  # libhdf5 reports damage through many exception types
         raise _unreadable(label, f"a damaged HDF5 file: {exc}") from None
     if value is None:
         return None  # a weights-only file: no configs in it
@@ -293,20 +357,11 @@ def _load(
     if isinstance(source, os.PathLike) or (
         isinstance(source, str) and not _looks_like_text(source)
     ):
-        path = Path(source)
-        label = str(source)
-        declared = format or detect_format(path)
-        raw = _read_path(path, label, limits)
-        fmt = declared or _sniff(raw)
+        where = _Source(str(source), path=Path(source))
+        fmt = format or detect_format(Path(source)) or _sniff(where.head())
     elif isinstance(source, (str, bytes)):
-        label = "<text>" if isinstance(source, str) else "<bytes>"
         raw = source.encode("utf-8") if isinstance(source, str) else source
-        if len(raw) > limits.max_file_bytes:
-            raise _unreadable(
-                label,
-                f"the document has {len(raw):,} bytes, more than the limit "
-                f"of {limits.max_file_bytes:,}",
-            )
+        where = _Source("<text>" if isinstance(source, str) else "<bytes>", raw=raw)
         fmt = format or _sniff(raw)
     else:
         raise InitializerError.single(
@@ -316,15 +371,17 @@ def _load(
             None,
             subject="scan()",
         )
+    label = where.label
     if fmt == "keras":
-        text = _keras_config(raw, label, limits)
+        text = _keras_config(where, limits)
         return _Document(
             label, fmt, _parse_json(text, f"{label}[config.json]", limits), None, "config.json"
         )
     if fmt == "h5":
-        config = _h5_config(raw, label)
+        config = _h5_config(where)
         data = None if config is None else _parse_json(config, f"{label}[model_config]", limits)
         return _Document(label, fmt, data, None, "model_config")
+    raw = where.whole(limits)
     if raw.startswith((_ZIP_MAGIC, _HDF5_MAGIC)):
         kind = "a zip archive (.keras?)" if raw.startswith(_ZIP_MAGIC) else "an HDF5 file (.h5?)"
         raise _unreadable(label, f"this is {kind}, not {fmt.upper()} text")

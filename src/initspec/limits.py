@@ -35,7 +35,7 @@ def _env(name: str, default: int) -> Any:
 class Limits:
     """Bounds on inputs. Defaults come from ``INITSPEC_*`` environment variables if set."""
 
-    #: Largest file read (JSON, YAML, TOML, .keras, .h5): 512 MiB.
+    #: Largest JSON, YAML or TOML document read: 512 MiB (.keras/.h5 files are not read whole).
     max_file_bytes: int = _env("INITSPEC_MAX_FILE_BYTES", 512 << 20)
     #: Largest uncompressed ``config.json`` inside a ``.keras`` zip: 64 MiB.
     max_config_bytes: int = _env("INITSPEC_MAX_CONFIG_BYTES", 64 << 20)
