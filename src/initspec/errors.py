@@ -339,19 +339,25 @@ _EXPECTED = {
 }
 
 #: Tags initspec's nested unions insert into pydantic locations (never keys of user data).
-UNION_TAGS = frozenset({"#int", "#generator", "#number", "#list", "#array", "#name"})
+#: The fields that are tagged unions, and the tags pydantic inserts after them in locations.
+UNION_TAGS: dict[str, frozenset[str]] = {
+    "seed": frozenset({"#int", "#generator"}),
+    "value": frozenset({"#number", "#list", "#array"}),
+    "window": frozenset({"#name", "#list", "#array"}),
+}
 
 
 def _clean_loc(loc: Iterable[str | int]) -> Loc:
-    """Drop the union tags pydantic inserts after a union-typed field."""
+    """Drop the union tags pydantic inserts right after a union-typed field (and only there)."""
     out: list[str | int] = []
-    previous_is_field = False
+    dropped = False
     for part in loc:
-        if previous_is_field and isinstance(part, str) and part in UNION_TAGS:
-            previous_is_field = False
+        previous = out[-1] if out and not dropped else None
+        if isinstance(previous, str) and part in UNION_TAGS.get(previous, ()):
+            dropped = True
             continue
         out.append(part)
-        previous_is_field = isinstance(part, str)
+        dropped = False
     return tuple(out)
 
 
@@ -392,9 +398,6 @@ def _record(
     subloc = tuple(ctx.pop("subloc", ()))
     loc: Loc = raw_loc + subloc
     value = _descend(value, subloc)  # the input is the value the location designates
-    if "at" in ctx and raw_loc:  # a cross-field error placed at a sibling field
-        loc = (*raw_loc[:-1], ctx.pop("at"))
-        value = ctx.pop("at_value", value)
     if ptype in ERROR_TYPES and ptype not in _PYDANTIC_TYPES:  # raised by initspec's validators
         return ErrorRecord(prefix + loc, ptype, err["msg"], value)
     code = _PYDANTIC_TYPES.get(ptype, "invalid_value")

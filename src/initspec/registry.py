@@ -26,7 +26,7 @@ from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from .errors import InitializerError, describe
 from .initializers import BUILTINS
-from .initializers._types import KERAS_MODULE_PATTERN, SharedObjectId, StrictModel
+from .initializers._types import ModuleName, SharedObjectId, StrictModel
 from .initializers.base import Initializer, InitializerConfig
 
 __all__ = [
@@ -40,7 +40,6 @@ __all__ = [
 ]
 
 InitT = TypeVar("InitT", bound=type[Initializer[Any]])
-KERAS_MODULE = re.compile(KERAS_MODULE_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -57,37 +56,6 @@ class Entry:
     class_names: tuple[str, ...] = ()
     #: a scope/custom_objects entry also accepts ``registered_name`` "<any package>>Name"
     any_package: bool = False
-
-
-@dataclass(frozen=True)
-class _Module:
-    """Annotation metadata: a module name that is keras.*-like or exactly one of ``extra``."""
-
-    extra: tuple[str, ...] = ()
-
-    def _check(self, value: Any) -> str:
-        if isinstance(value, str) and (KERAS_MODULE.fullmatch(value) or value in self.extra):
-            return value
-        if not isinstance(value, str):
-            raise PydanticCustomError(
-                "not_a_string",
-                "module should be a string or null; got {got}",
-                {"got": describe(value)},
-            )
-        allowed = "keras.*, tf_keras.*, tensorflow.*" + "".join(f", {m}" for m in self.extra)
-        raise PydanticCustomError(
-            "forbidden_module",
-            "module {got} is not allowed: initspec never imports what a "
-            "config names, and accepts only {allowed} here",
-            {"got": repr(value), "allowed": allowed},
-        )
-
-    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> CoreSchema:
-        return core_schema.no_info_plain_validator_function(self._check)
-
-    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: Any) -> dict[str, Any]:
-        pattern = {"type": "string", "pattern": KERAS_MODULE_PATTERN}
-        return {"anyOf": [pattern, {"enum": list(self.extra)}]} if self.extra else pattern
 
 
 @dataclass(frozen=True)
@@ -140,7 +108,7 @@ def _envelope(entry: Entry) -> type[StrictModel]:
         f"{entry.cls.__name__}Identifier",
         __base__=StrictModel,
         __doc__=f"A serialized {entry.tag} initializer (Keras 2 or Keras 3 form).",
-        module=(Annotated[str, _Module(extra)] | None, None),
+        module=(Annotated[str, ModuleName(extra)] | None, None),
         class_name=(_literal(entry.class_names or entry.names), ...),
         config=(entry.cls.config_model, ...),
         registered_name=(registered | None, None),

@@ -16,9 +16,16 @@ from pydantic import ValidationError
 
 from .errors import ErrorRecord, InitializerError, closest, describe, records_from_pydantic
 from .initializers import STFT, Constant, Initializer, VarianceScaling
-from .initializers._types import REF_KEY, ArraySpec, SeedGeneratorSpec, value_as_array
+from .initializers._types import (
+    KERAS_MODULE,
+    NUMBER_SCHEMA,
+    REF_KEY,
+    ArraySpec,
+    SeedGeneratorSpec,
+    value_as_array,
+)
 from .initializers.base import call_error, region, values_fit
-from .registry import KERAS_MODULE, Table, builtin_table, table
+from .registry import Table, builtin_table, table
 
 __all__ = ["deserialize", "get", "json_schema", "serialize"]
 
@@ -300,6 +307,14 @@ def _keras2_config(initializer: Initializer[Any], config: dict[str, Any]) -> dic
     if isinstance(initializer, Constant) and isinstance(initializer.config.value, ArraySpec):
         # Keras 2 wrote arrays as plain lists; booleans become 0/1, which give the same values
         values = value_as_array(initializer.config.value)
+        if values.dtype.kind == "c":
+            raise InitializerError.single(
+                ("config", "value"),
+                "not_serializable",
+                "Keras 2 configs cannot hold complex values; use format='keras3'",
+                values.dtype.name,
+                "serialize()",
+            )
         config["value"] = (values.astype(np.int8) if values.dtype == bool else values).tolist()
     return config
 
@@ -370,13 +385,11 @@ def json_schema() -> dict[str, Any]:
         defs = union.pop("$defs", {})
         defs["NumberArray"] = {
             "type": "array",
-            "items": {"anyOf": [{"type": "number"}, {"$ref": "#/$defs/NumberArray"}]},
+            "items": {"anyOf": [NUMBER_SCHEMA, {"$ref": "#/$defs/NumberArray"}]},
         }
-        defs["ArrayValue"] = {
+        defs["BoolArray"] = {
             "type": "array",
-            "items": {
-                "anyOf": [{"type": "number"}, {"type": "boolean"}, {"$ref": "#/$defs/ArrayValue"}]
-            },
+            "items": {"anyOf": [NUMBER_SCHEMA, {"type": "boolean"}, {"$ref": "#/$defs/BoolArray"}]},
         }
         defs["InitializerConfig"] = union
         all_names = sorted(names.names)

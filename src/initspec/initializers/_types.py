@@ -9,8 +9,10 @@ Schema, so the published schema says what the validator does.
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import numpy as np
 from pydantic import (
@@ -25,16 +27,23 @@ from pydantic import (
     PlainSerializer,
     PlainValidator,
     Tag,
+    ValidationError,
     WithJsonSchema,
     model_validator,
 )
-from pydantic_core import CoreSchema, PydanticCustomError, core_schema
+from pydantic_core import CoreSchema, InitErrorDetails, PydanticCustomError, core_schema
 
 from ..errors import closest, describe
 
+T = TypeVar("T")
+FLOAT_MAX = float(np.finfo(np.float64).max)
+NUMBER_SCHEMA = {"type": "number", "minimum": -FLOAT_MAX, "maximum": FLOAT_MAX}
 SEED_MIN, SEED_MAX = -(2**63), 2**64 - 1
 #: Modules a config may name for a built-in initializer (never imported, only matched).
-KERAS_MODULE_PATTERN = r"^(keras|tf_keras|tensorflow)(\.[A-Za-z_][A-Za-z0-9_]*)*$"
+#: ``(?!\n)``: in Python (and so in Python's JSON Schema validators) ``$`` also matches before a
+#: final newline; the lookahead makes the pattern mean the same everywhere.
+KERAS_MODULE_PATTERN = r"^(keras|tf_keras|tensorflow)(\.[A-Za-z_][A-Za-z0-9_]*)*$(?!\n)"
+KERAS_MODULE = re.compile(KERAS_MODULE_PATTERN)
 
 #: dtype names a config may carry (legacy ``dtype`` keys and ``__numpy__`` values).
 DTYPE_NAMES = (
@@ -100,14 +109,13 @@ def _check_number(value: Any, keep_int: bool) -> int | float:
             "not_a_number", "expected a number; got {got}", {"got": describe(value)}
         )
     if isinstance(value, int):
-        if keep_int:
-            return value
-        try:
-            return float(value)
-        except OverflowError:
+        if abs(value) > FLOAT_MAX:
             raise PydanticCustomError(
-                "out_of_range", "the number {got} is too large", {"got": describe(value)}
-            ) from None
+                "out_of_range",
+                "{got} is beyond the range of a float (about 1.8e308)",
+                {"got": describe(value)},
+            )
+        return value if keep_int else float(value)
     if not math.isfinite(value):
         raise PydanticCustomError(
             "not_finite", "expected a finite number; got {got}", {"got": repr(value)}
@@ -124,7 +132,7 @@ def _int_or_float(value: Any) -> int | float:
 
 
 #: A finite number; integers are accepted and become floats.
-Number = Annotated[float, PlainValidator(_number), WithJsonSchema({"type": "number"})]
+Number = Annotated[float, PlainValidator(_number), WithJsonSchema(NUMBER_SCHEMA)]
 
 
 def _at_least(field: str, low: float, inclusive: bool) -> AfterValidator:
@@ -157,10 +165,47 @@ Positive = Annotated[
     WithJsonSchema({"type": "number", "exclusiveMinimum": 0}),
 ]
 
+
+def is_number(value: Any) -> bool:
+    """Whether ``value`` would pass as a number: not a bool, and finite."""
+    value = _plain_number(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return isinstance(value, int) or math.isfinite(value)
+
+
+def cross_field_error(at: str, value: Any, type_: str, msg: str) -> InitErrorDetails:
+    """An error about two fields, placed at ``at``, for :func:`with_errors`."""
+    return InitErrorDetails(type=PydanticCustomError(type_, msg), loc=(at,), input=value)
+
+
+def with_errors(
+    title: str, data: Any, handler: Callable[[Any], T], extra: list[InitErrorDetails]
+) -> T:
+    """Validate ``data`` with ``handler`` and report ``extra`` errors beside pydantic's own.
+
+    For cross-field rules in a wrap model validator: unlike an "after" validator, they are
+    reported even when another field is wrong.
+    """
+    if not extra:
+        return handler(data)
+    details: list[InitErrorDetails] = []
+    try:
+        handler(data)
+    except ValidationError as exc:
+        details = [
+            InitErrorDetails(
+                type=PydanticCustomError(e["type"], e["msg"], e.get("ctx")),
+                loc=e["loc"],
+                input=e["input"],
+            )
+            for e in exc.errors()
+        ]
+    raise ValidationError.from_exception_data(title, [*details, *extra])
+
+
 #: A finite number that keeps integers as integers (for values that may meet integer dtypes).
-IntOrFloat = Annotated[
-    int | float, PlainValidator(_int_or_float), WithJsonSchema({"type": "number"})
-]
+IntOrFloat = Annotated[int | float, PlainValidator(_int_or_float), WithJsonSchema(NUMBER_SCHEMA)]
 
 
 def _integer(value: Any) -> int:
@@ -201,7 +246,42 @@ def _tuple_to_list(value: Any) -> Any:
 #: A list of axis indices (a tuple is accepted from Python callers).
 Axes = Annotated[list[Integer], BeforeValidator(_tuple_to_list)]
 
-KerasModule = Annotated[str, Field(pattern=KERAS_MODULE_PATTERN)]
+
+@dataclass(frozen=True)
+class ModuleName:
+    """Annotation metadata: a module name that is keras.*-like or exactly one of ``extra``.
+
+    The name is only matched, never imported.
+    """
+
+    extra: tuple[str, ...] = ()
+
+    def _check(self, value: Any) -> str:
+        if isinstance(value, str) and (KERAS_MODULE.fullmatch(value) or value in self.extra):
+            return value
+        if not isinstance(value, str):
+            raise PydanticCustomError(
+                "not_a_string",
+                "module should be a string or null; got {got}",
+                {"got": describe(value)},
+            )
+        allowed = "keras.*, tf_keras.*, tensorflow.*" + "".join(f", {m}" for m in self.extra)
+        raise PydanticCustomError(
+            "forbidden_module",
+            "module {got} is not allowed: initspec never imports what a "
+            "config names, and accepts only {allowed} here",
+            {"got": repr(value), "allowed": allowed},
+        )
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> CoreSchema:
+        return core_schema.no_info_plain_validator_function(self._check)
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: Any) -> dict[str, Any]:
+        pattern = {"type": "string", "pattern": KERAS_MODULE_PATTERN}
+        return {"anyOf": [pattern, {"enum": list(self.extra)}]} if self.extra else pattern
+
+
+KerasModule = Annotated[str, ModuleName()]
 SharedObjectId = Annotated[int, Field(ge=0, strict=True)]
 
 
@@ -316,6 +396,12 @@ def nested_shape(
                 "{where} should be finite; got {got}",
                 {"where": _where(loc), "got": repr(v), "subloc": [*prefix, *loc]},
             )
+        if isinstance(v, int) and abs(v) > FLOAT_MAX:
+            raise PydanticCustomError(
+                "out_of_range",
+                "{where} is beyond the range of a float (about 1.8e308)",
+                {"where": _where(loc), "subloc": [*prefix, *loc]},
+            )
     return tuple(shape)
 
 
@@ -341,12 +427,9 @@ NumberArray = Annotated[
 class ArrayArgs(StrictModel):
     """The ``config`` of a ``__numpy__`` / ``__tensor__`` value."""
 
-    value: Annotated[
-        Any,
-        WithJsonSchema(
-            {"anyOf": [{"type": "number"}, {"type": "boolean"}, {REF_KEY: "ArrayValue"}]}
-        ),
-    ]
+    model_config = ConfigDict(json_schema_extra=lambda schema, _: _array_args_schema(schema))
+
+    value: Annotated[Any, WithJsonSchema({})]
     dtype: DtypeName
 
     @model_validator(mode="after")
@@ -355,6 +438,18 @@ class ArrayArgs(StrictModel):
         nested_shape(self.value, allow_bool=allow_bool, prefix=("value",))
         array_from(self.value, self.dtype, ("value",))
         return self
+
+
+def _array_args_schema(schema: dict[str, Any]) -> None:
+    """Booleans are values only of a bool array: say so with if/then/else on ``dtype``."""
+    schema["properties"]["value"] = {"description": "a number, or a nested list of numbers"}
+    schema["if"] = {"properties": {"dtype": {"const": "bool"}}}
+    schema["then"] = {
+        "properties": {
+            "value": {"anyOf": [NUMBER_SCHEMA, {"type": "boolean"}, {REF_KEY: "BoolArray"}]}
+        }
+    }
+    schema["else"] = {"properties": {"value": {"anyOf": [NUMBER_SCHEMA, {REF_KEY: "NumberArray"}]}}}
 
 
 class ArraySpec(StrictModel):
@@ -386,7 +481,26 @@ def value_as_array(value: int | float | list[Any] | ArraySpec) -> np.ndarray[Any
     """A validated constant value as a numpy array (float64/int64 unless the spec says)."""
     if isinstance(value, ArraySpec):
         return array_from(value.config.value, value.config.dtype, ())
-    return np.asarray(value)
+    return exact_array(value)
+
+
+def exact_array(value: Any) -> np.ndarray[Any, Any]:
+    """``value`` as an array without losing integers: huge ones stay Python ints (object)."""
+    raw = np.asarray(value)
+    if raw.dtype.kind == "f" and _has_big_int(value):
+        return np.array(value, dtype=object)
+    return raw
+
+
+def _has_big_int(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, int) and not isinstance(item, bool) and abs(item) >= 2**53:
+            return True
+    return False
 
 
 def array_from(value: Any, dtype: str, loc: tuple[str | int, ...]) -> np.ndarray[Any, Any]:
@@ -394,12 +508,16 @@ def array_from(value: Any, dtype: str, loc: tuple[str | int, ...]) -> np.ndarray
     from .base import resolve_dtype, values_fit  # local: base imports this module
 
     target = resolve_dtype(dtype, loc=loc)
-    raw = np.asarray(value)
+    raw = exact_array(value)
     problem = values_fit(raw, target)
     if problem:
         raise PydanticCustomError(
             "value_does_not_fit", "{problem}", {"problem": problem, "subloc": list(loc)}
         )
+    if raw.dtype == object:  # Python ints beyond int64: exact into integers, via float64 else
+        if target.kind in "iu":
+            return np.array(value, dtype=target)
+        return raw.astype(np.float64).astype(target)
     return raw.astype(target)
 
 
@@ -456,4 +574,4 @@ def case_insensitive_pattern(words: tuple[str, ...]) -> str:
     def fold(word: str) -> str:
         return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in word)
 
-    return "^(" + "|".join(fold(w) for w in words) + ")$"
+    return "^(" + "|".join(fold(w) for w in words) + ")$(?!\n)"

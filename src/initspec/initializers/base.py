@@ -135,33 +135,63 @@ def values_fit(
 ) -> str | None:
     """Why ``values`` cannot be represented in ``dtype``, or ``None`` when they can.
 
-    With ``truncate``, fractions may be cut to integers (a cast); the range must still fit.
+    Exact for every input, including object arrays of Python integers of any size. With
+    ``truncate``, fractions may be cut to integers (a cast); the range must still fit.
     """
     if values.size == 0:
         return None
     kind = dtype_kind(dtype)
-    flat = values.reshape(-1)
-    if flat.dtype == object:
-        flat = np.array([float(v) if abs(v) > 2**63 else v for v in flat.tolist()])
-    if kind == "c":
+    if values.dtype.kind == "c" and kind != "c":
+        return f"complex values do not fit {dtype.name}"
+    if values.dtype == object:
+        return _objects_fit(values.reshape(-1).tolist(), dtype, kind, truncate)
+    if kind in "fc":
+        parts = (values.real, values.imag) if values.dtype.kind == "c" else (values,)
+        limit = float_max(np.dtype(dtype.type(0).real.dtype) if kind == "c" else dtype)
+        biggest = max(float(np.max(np.abs(p.astype(np.float64)))) for p in parts)
+        if biggest > limit:
+            return f"{biggest!r} overflows {dtype.name} (largest {limit!r})"
         return None
-    if kind == "f":
-        biggest = float(np.max(np.abs(flat.astype(np.float64))))
-        if biggest > float_max(dtype):
-            return f"{biggest!r} overflows {dtype.name} (largest {float_max(dtype)!r})"
-        return None
-    as_float = flat.astype(np.float64)
+    as_float = values.reshape(-1).astype(np.float64)
     if kind == "b":
         if not np.all((as_float == 0) | (as_float == 1)):
             return "a bool tensor can only hold 0/1 (false/true)"
         return None
     if not truncate and not np.all(np.floor(as_float) == as_float):
-        bad = flat[np.flatnonzero(np.floor(as_float) != as_float)[0]]
+        bad = values.reshape(-1)[np.flatnonzero(np.floor(as_float) != as_float)[0]]
         return f"{bad!r} is not an integer, so it does not fit {dtype.name}"
     info = np.iinfo(dtype)
-    lo, hi = min(flat.tolist()), max(flat.tolist())
+    if values.dtype.kind in "iub":
+        lo, hi = int(values.min()), int(values.max())
+    else:
+        lo, hi = math.floor(float(as_float.min())), math.floor(float(as_float.max()))
     if lo < info.min or hi > info.max:
         return f"values from {lo} to {hi} do not fit {dtype.name} ([{info.min}, {info.max}])"
+    return None
+
+
+def _objects_fit(items: list[Any], dtype: np.dtype[Any], kind: str, truncate: bool) -> str | None:
+    """``values_fit`` for Python numbers (integers beyond int64 included), compared exactly."""
+    if kind in "fc":
+        limit = float_max(np.dtype(dtype.type(0).real.dtype) if kind == "c" else dtype)
+        for item in items:
+            try:
+                size = abs(float(item))
+            except OverflowError:
+                return f"an integer of {int(item).bit_length()} bits overflows {dtype.name}"
+            if size > limit:
+                return f"{item!r} overflows {dtype.name} (largest {limit!r})"
+        return None
+    if kind == "b":
+        ok = all(item in (0, 1) for item in items)
+        return None if ok else "a bool tensor can only hold 0/1 (false/true)"
+    info = np.iinfo(dtype)
+    for item in items:
+        if isinstance(item, float) and not truncate and not item.is_integer():
+            return f"{item!r} is not an integer, so it does not fit {dtype.name}"
+        whole = math.floor(item) if isinstance(item, float) else int(item)
+        if not info.min <= whole <= info.max:
+            return f"{whole} does not fit {dtype.name} ([{info.min}, {info.max}])"
     return None
 
 

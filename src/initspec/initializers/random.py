@@ -10,11 +10,19 @@ from __future__ import annotations
 from typing import Any, ClassVar, TypeVar
 
 import numpy as np
-from pydantic import ValidationInfo, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic import ModelWrapValidatorHandler, model_validator
 
 from .. import sampling
-from ._types import IntOrFloat, NonNegative, Number, Seed, SeedGeneratorSpec
+from ._types import (
+    IntOrFloat,
+    NonNegative,
+    Number,
+    Seed,
+    SeedGeneratorSpec,
+    cross_field_error,
+    is_number,
+    with_errors,
+)
 from .base import Initializer, KerasConfig, call_error, dtype_kind, float_max
 
 __all__ = ["RandomInitializer", "RandomNormal", "RandomUniform", "SeededConfig", "TruncatedNormal"]
@@ -136,17 +144,26 @@ class UniformConfig(SeededConfig):
     minval: IntOrFloat = -0.05
     maxval: IntOrFloat = 0.05
 
-    @field_validator("maxval")
+    @model_validator(mode="wrap")
     @classmethod
-    def _ordered(cls, maxval: int | float, info: ValidationInfo) -> int | float:
-        minval = info.data.get("minval")  # absent when minval itself was invalid
-        if minval is not None and minval > maxval:
-            raise PydanticCustomError(
-                "minval_above_maxval",
-                "minval ({lo}) must not be greater than maxval ({hi})",
-                {"lo": minval, "hi": maxval, "at": "minval", "at_value": minval},
-            )
-        return maxval
+    def _ordered(
+        cls, data: Any, handler: ModelWrapValidatorHandler[UniformConfig]
+    ) -> UniformConfig:
+        """``minval <= maxval``, reported beside any other problem, at the key that was given."""
+        extra = []
+        if isinstance(data, dict):
+            lo, hi = data.get("minval", -0.05), data.get("maxval", 0.05)
+            if is_number(lo) and is_number(hi) and lo > hi:
+                at = "minval" if "minval" in data else "maxval"
+                extra.append(
+                    cross_field_error(
+                        at,
+                        data[at],
+                        "minval_above_maxval",
+                        f"minval ({lo}) must not be greater than maxval ({hi})",
+                    )
+                )
+        return with_errors(cls.__name__, data, handler, extra)
 
 
 class RandomUniform(RandomInitializer[UniformConfig]):
