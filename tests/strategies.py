@@ -336,11 +336,6 @@ def _axes(opts: Opts) -> st.SearchStrategy[int]:
     return st.integers(-4, 3) | st.integers()
 
 
-def _seed_ints(opts: Opts) -> st.SearchStrategy[int]:
-    lo, hi = _types.SEED_MIN, _types.SEED_MAX
-    return st.integers(0, 2**16) | st.integers(lo, hi) | st.sampled_from([lo, hi, -1, 0])
-
-
 def _distributions(opts: Opts) -> st.SearchStrategy[str]:
     # Keras lower-cases the distribution; "normal" means "truncated_normal".
     return st.sampled_from([*variance_scaling.DISTRIBUTIONS, "normal"]).flatmap(_random_case)
@@ -359,7 +354,6 @@ def _number_arrays(opts: Opts) -> st.SearchStrategy[Any]:
 VALIDATOR_STRATEGIES: dict[Callable[..., Any], Callable[[Opts], st.SearchStrategy[Any]]] = {
     _types._number: lambda o: numbers(o.min_value, exclude_min=o.exclude_min),
     _types._int_or_float: lambda o: numbers(o.min_value, exclude_min=o.exclude_min, huge_ints=True),
-    _types._seed_int: _seed_ints,
     _types._integer: _axes,
     _types._number_array: _number_arrays,
     variance_scaling._distribution: _distributions,
@@ -399,13 +393,16 @@ def _strategy_for(tp: Any, metadata: list[Any], opts: Opts) -> st.SearchStrategy
         elif isinstance(m, (BeforeValidator, WrapValidator)) and m.func not in KNOWN_TRANSFORMS:
             raise UnknownFieldType(f"no strategy for validator {m.func!r}")
     for m in meta:
+        if isinstance(m, PlainValidator) and getattr(m.func, "__qualname__", "").startswith(
+            "_at_least."
+        ):  # a number with a lower bound (_types._at_least)
+            bounded = replace(opts, **_after_bounds(m.func))
+            return numbers(bounded.min_value, exclude_min=bounded.exclude_min)
         if isinstance(m, PlainValidator):
             make = VALIDATOR_STRATEGIES.get(m.func)
             if make is None:
                 raise UnknownFieldType(f"no strategy for validator {m.func!r}")
             return make(opts)
-        if isinstance(m, _types.Choice):
-            return st.sampled_from(m.choices)
         if isinstance(m, ModuleName):
             return _modules(m.extra)
     if origin in (Union, types.UnionType):
@@ -423,6 +420,9 @@ def _strategy_for(tp: Any, metadata: list[Any], opts: Opts) -> st.SearchStrategy
         return st.booleans()
     if tp is int:
         lo = max((m.ge for m in meta if hasattr(m, "ge")), default=None)
+        hi = min((m.le for m in meta if hasattr(m, "le")), default=None)
+        if lo is not None and hi is not None:  # e.g. seeds: [-2**63, 2**64 - 1]
+            return st.integers(0, 2**16) | st.integers(lo, hi) | st.sampled_from([lo, hi, -1, 0])
         return st.integers(min_value=lo, max_value=None if lo is None else lo + 2**16) | (
             st.integers(min_value=lo)
         )

@@ -328,6 +328,8 @@ _PYDANTIC_TYPES = {
     "union_tag_invalid": "unknown_class_name",
 }
 
+_BOUNDS = (("gt", ">"), ("ge", ">="), ("lt", "<"), ("le", "<="))
+
 _EXPECTED = {
     "not_an_object": "a JSON object",
     "not_a_list": "an array",
@@ -440,10 +442,16 @@ def _record(
             "accepts only keras.*, tf_keras.*, tensorflow.* or the module of a registered "
             "initializer"
         )
+    elif ptype == "float_type" and isinstance(value, int) and not isinstance(value, bool):
+        code = "out_of_range"  # an integer too large to be a float
+        msg = f"{field} is beyond the range of a float (about 1.8e308); got {describe(value)}"
     elif code in _EXPECTED:
         msg = f"{field} should be {_EXPECTED[code]}; got {describe(value)}"
+    elif code == "out_of_range" and field == "seed":
+        msg = f"a seed must lie in [-2**63, 2**64 - 1]; got {describe(value)}"
     elif code == "out_of_range":
-        msg = f"{field}: {err['msg'][0].lower()}{err['msg'][1:]}; got {describe(value)}"
+        bounds = [f"{op} {ctx[key]:g}" for key, op in _BOUNDS if key in ctx]
+        msg = f"{field} must be {' and '.join(bounds) or 'in range'}; got {describe(value)}"
     elif ptype == "recursion_loop":
         msg = "the value is nested too deeply"
     else:

@@ -21,12 +21,12 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Annotated, Any, Literal, TypeVar, overload
 
-from pydantic import Discriminator, Tag, TypeAdapter, create_model
-from pydantic_core import CoreSchema, PydanticCustomError, core_schema
+from pydantic import Discriminator, Field, Tag, TypeAdapter, create_model
+from pydantic_core import CoreSchema, PydanticCustomError, SchemaValidator, core_schema
 
 from .errors import InitializerError, describe
 from .initializers import BUILTINS
-from .initializers._types import ModuleName, SharedObjectId, StrictModel
+from .initializers._types import KerasModule, ModuleName, SharedObjectId, StrictModel
 from .initializers.base import Initializer, InitializerConfig
 
 __all__ = [
@@ -98,6 +98,7 @@ def _literal(values: tuple[str, ...]) -> Any:
 def _envelope(entry: Entry) -> type[StrictModel]:
     """The model of one class's serialized form, Keras 2 or Keras 3."""
     extra = (entry.module,) if entry.module else ()
+    module: Any = Annotated[str, ModuleName(extra)] if extra else KerasModule
     registered: Any = _literal(entry.registered_names)
     if not entry.builtin:
         registered = Annotated[
@@ -108,7 +109,7 @@ def _envelope(entry: Entry) -> type[StrictModel]:
         f"{entry.cls.__name__}Identifier",
         __base__=StrictModel,
         __doc__=f"A serialized {entry.tag} initializer (Keras 2 or Keras 3 form).",
-        module=(Annotated[str, ModuleName(extra)] | None, None),
+        module=(module | None, None),
         class_name=(_literal(entry.class_names or entry.names), ...),
         config=(entry.cls.config_model, ...),
         registered_name=(registered | None, None),
@@ -150,14 +151,34 @@ class Table:
 
     @cached_property
     def adapter(self) -> TypeAdapter[Any]:
-        """The discriminated union of every entry's envelope: one TypeAdapter, built once."""
-        members = tuple(Annotated[model, Tag(tag)] for tag, model in self.models.items())
-        union: Any = Annotated[_union(members), Discriminator(self.tag_of)]
+        """The discriminated union of every entry's envelope: one TypeAdapter, built once.
+
+        Keyed natively on ``class_name`` when the names are disjoint (always, for built-ins and
+        plain registrations); by a function reading ``registered_name`` first otherwise.
+        """
+        accepted = [n for e in self.entries for n in (e.class_names or e.names)]
+        if len(accepted) == len(set(accepted)) and not any(e.any_package for e in self.entries):
+            union: Any = Annotated[
+                _union(tuple(self.models.values())), Field(discriminator="class_name")
+            ]
+        else:
+            members = tuple(Annotated[model, Tag(tag)] for tag, model in self.models.items())
+            union = Annotated[_union(members), Discriminator(self.tag_of)]
         return TypeAdapter(union)
 
-    def entry_for(self, tag: str) -> Entry:
-        """The entry of a union tag."""
-        return next(e for e in self.entries if e.tag == tag)
+    @cached_property
+    def validator(self) -> SchemaValidator:
+        """The adapter's compiled validator (called directly: no Python-level wrapper)."""
+        return self.adapter.validator  # type: ignore[return-value]
+
+    @cached_property
+    def _by_model(self) -> dict[type[StrictModel], Entry]:
+        by_tag = {e.tag: e for e in self.entries}
+        return {model: by_tag[tag] for tag, model in self.models.items()}
+
+    def entry_of(self, envelope: StrictModel) -> Entry:
+        """The entry whose envelope model validated ``envelope``."""
+        return self._by_model[type(envelope)]
 
     @property
     def class_names(self) -> list[str]:
@@ -189,6 +210,7 @@ class _Registry:
         self._custom: dict[str, Entry] = {}
         self._generation = 0
         self._tables: dict[tuple[Any, ...], Table] = {}
+        self._current: Table | None = None
 
     def register(self, cls: type[Initializer[Any]], registered_name: str) -> None:
         entry = _custom_entry(cls, registered_name, registered=True)
@@ -204,6 +226,7 @@ class _Registry:
             self._custom[registered_name] = entry
             self._generation += 1
             self._tables.clear()
+            self._current = None
 
     def unregister(self, key: str | type[Initializer[Any]]) -> None:
         with self._lock:
@@ -214,8 +237,13 @@ class _Registry:
                 del self._custom[n]
             self._generation += 1
             self._tables.clear()
+            self._current = None
 
     def table(self, extra: tuple[tuple[str, type[Initializer[Any]]], ...] = ()) -> Table:
+        if not extra:
+            current = self._current  # the common case: no lock, no key
+            if current is not None:
+                return current
         with self._lock:
             key = (self._generation, tuple((n, id(c)) for n, c in extra))
             found = self._tables.get(key)
@@ -228,6 +256,8 @@ class _Registry:
             if len(self._tables) > 64:
                 self._tables.clear()
             self._tables[key] = built
+            if not extra and key[0] == self._generation:
+                self._current = built
         return built
 
 

@@ -24,7 +24,7 @@ from .initializers._types import (
     SeedGeneratorSpec,
     value_as_array,
 )
-from .initializers.base import call_error, region, values_fit
+from .initializers.base import call_error, python_scalars, region, values_fit
 from .registry import Table, builtin_table, table
 
 __all__ = ["deserialize", "get", "json_schema", "serialize"]
@@ -53,6 +53,8 @@ def get(identifier: Identifier, *, custom_objects: Mapping[str, Any] | None = No
     """
     if identifier is None:
         return None
+    if type(identifier) is dict:  # the common case first: no ABC checks
+        return deserialize(identifier, custom_objects)
     if isinstance(identifier, str):
         return _from_name(identifier, table(custom_objects))
     if isinstance(identifier, Mapping):
@@ -94,7 +96,7 @@ def deserialize(
     names = table(custom_objects)
     if isinstance(config, str):
         return _from_name(config, names)
-    if not isinstance(config, Mapping):
+    if type(config) is not dict and not isinstance(config, Mapping):
         raise InitializerError.single(
             (),
             "not_an_object",
@@ -102,10 +104,13 @@ def deserialize(
             f"with class_name and config; got {describe(config)}",
             config,
         )
-    data = dict(config)
+    data = config if type(config) is dict else dict(config)
     try:
-        envelope = names.adapter.validate_python(data)
+        envelope = names.validator.validate_python(data)
     except ValidationError as exc:
+        plain = python_scalars(data)
+        if plain is not data:  # numpy scalars from Python callers: as the numbers they hold
+            return deserialize(plain, custom_objects)
         tag = names.tag_of(data)
         model = names.models.get(tag) if tag else None
         records = records_from_pydantic(
@@ -115,8 +120,7 @@ def deserialize(
         if model is None:
             records += _envelope_key_problems(data)
         raise InitializerError(records) from exc
-    entry = names.entry_for(names.tag_of(data) or "")
-    return entry.cls._from_model(envelope.config)
+    return names.entry_of(envelope).cls._from_model(envelope.config)
 
 
 def _from_name(name: str, names: Table) -> Initializer[Any]:
@@ -156,7 +160,7 @@ def _explain_missing_tag(record: ErrorRecord, data: dict[str, Any], names: Table
     """A missing-tag error where class_name is present but is not a string, or is ambiguous."""
     if record.loc == ("class_name",):
         value = data.get("class_name")
-        if record.type == "missing" and "class_name" in data:
+        if "class_name" in data and not isinstance(value, str):
             return ErrorRecord(
                 ("class_name",),
                 "not_a_string",

@@ -16,14 +16,11 @@ from typing import Annotated, Any, Literal, TypeVar
 
 import numpy as np
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
-    GetCoreSchemaHandler,
-    GetJsonSchemaHandler,
     PlainSerializer,
     PlainValidator,
     Tag,
@@ -132,37 +129,36 @@ def _int_or_float(value: Any) -> int | float:
 
 
 #: A finite number; integers are accepted and become floats.
+#: A finite number; integers are accepted and become floats (not numpy booleans, strings...).
 Number = Annotated[float, PlainValidator(_number), WithJsonSchema(NUMBER_SCHEMA)]
 
 
-def _at_least(field: str, low: float, inclusive: bool) -> AfterValidator:
+def _at_least(field: str, low: float, inclusive: bool) -> PlainValidator:
+    """A number validator with a lower bound, in one call (it runs on every config)."""
     relation = ">=" if inclusive else ">"
 
-    def check(value: float) -> float:
-        if value < low or (value == low and not inclusive):
+    def check(value: Any) -> float:
+        number = _number(value)
+        if number < low or (number == low and not inclusive):
             raise PydanticCustomError(
                 "out_of_range",
                 "{field} must be {relation} {low}; got {got}",
                 {"field": field, "relation": relation, "low": low, "got": value},
             )
-        return value
+        return number
 
-    return AfterValidator(check)
+    return PlainValidator(check)
 
 
 #: stddev: a finite number >= 0.
 NonNegative = Annotated[
-    float,
-    PlainValidator(_number),
-    _at_least("stddev", 0, True),
-    WithJsonSchema({"type": "number", "minimum": 0}),
+    float, _at_least("stddev", 0, True), WithJsonSchema({**NUMBER_SCHEMA, "minimum": 0})
 ]
 #: scale: a finite number > 0.
 Positive = Annotated[
     float,
-    PlainValidator(_number),
     _at_least("scale", 0, False),
-    WithJsonSchema({"type": "number", "exclusiveMinimum": 0}),
+    WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": FLOAT_MAX}),
 ]
 
 
@@ -221,22 +217,7 @@ def _integer(value: Any) -> int:
 Integer = Annotated[int, PlainValidator(_integer), WithJsonSchema({"type": "integer"})]
 
 
-def _seed_int(value: Any) -> int:
-    seed = _integer(value)
-    if not SEED_MIN <= seed <= SEED_MAX:
-        raise PydanticCustomError(
-            "out_of_range",
-            "a seed must lie in [-2**63, 2**64 - 1]; got {got}",
-            {"got": describe(seed)},
-        )
-    return seed
-
-
-SeedInt = Annotated[
-    int,
-    PlainValidator(_seed_int),
-    WithJsonSchema({"type": "integer", "minimum": SEED_MIN, "maximum": SEED_MAX}),
-]
+SeedInt = Annotated[int, Field(ge=SEED_MIN, le=SEED_MAX)]
 
 
 def _tuple_to_list(value: Any) -> Any:
@@ -281,7 +262,12 @@ class ModuleName:
         return {"anyOf": [pattern, {"enum": list(self.extra)}]} if self.extra else pattern
 
 
-KerasModule = Annotated[str, ModuleName()]
+#: A keras.*-like module name, checked natively (Rust's ``$`` never matches before a newline).
+KerasModule = Annotated[
+    str,
+    Field(pattern=KERAS_MODULE_PATTERN.replace("$(?!\\n)", "$")),
+    WithJsonSchema({"type": "string", "pattern": KERAS_MODULE_PATTERN}),
+]
 SharedObjectId = Annotated[int, Field(ge=0, strict=True)]
 
 
@@ -539,33 +525,6 @@ def choice_error(
         "{field} must be one of {listed}{note}; got {got}{hint}",
         {"field": field, "listed": listed, "note": note, "got": describe(got), "hint": hint},
     )
-
-
-@dataclass(frozen=True)
-class Choice:
-    """Annotation metadata: the value must be one of ``choices`` (case-sensitive).
-
-    Use as ``Annotated[str, Choice("mode", ("fan_in", "fan_out"))]``.
-    """
-
-    field: str
-    choices: tuple[str, ...]
-    note: str = ""
-
-    def _check(self, value: Any) -> str:
-        if isinstance(value, str) and value in self.choices:
-            return value
-        raise choice_error(self.field, value, self.choices, self.note)
-
-    def __get_pydantic_core_schema__(
-        self, source: Any, handler: GetCoreSchemaHandler
-    ) -> CoreSchema:
-        return core_schema.no_info_plain_validator_function(self._check)
-
-    def __get_pydantic_json_schema__(
-        self, schema: CoreSchema, handler: GetJsonSchemaHandler
-    ) -> dict[str, Any]:
-        return {"enum": list(self.choices)}
 
 
 def case_insensitive_pattern(words: tuple[str, ...]) -> str:

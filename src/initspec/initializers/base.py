@@ -489,5 +489,28 @@ def validate_config(cls: type[Initializer[Any]], config: Any, loc: Loc) -> Stric
     try:
         return cls.config_model.model_validate(config)
     except ValidationError as exc:
+        plain = python_scalars(config)
+        if plain is not config:  # numpy scalars from Python callers: as the numbers they hold
+            return validate_config(cls, plain, loc)
         records = records_from_pydantic(exc, cls.config_model, prefix=loc)
         raise InitializerError(records, subject=f"the {cls.__name__} config") from exc
+
+
+def python_scalars(value: Any, depth: int = 0) -> Any:
+    """``value`` with numpy scalars replaced by Python ones (the same object if there were none).
+
+    Only tried after a validation failure, so valid plain data never pays for it.
+    """
+    if isinstance(value, (np.integer, np.floating)):  # numpy booleans stay: not numbers
+        return value.item()
+    if depth > 100:
+        return value
+    if isinstance(value, dict):
+        items = {k: python_scalars(v, depth + 1) for k, v in value.items()}
+        changed = any(items[k] is not v for k, v in value.items())
+        return items if changed else value
+    if isinstance(value, (list, tuple)):
+        converted = [python_scalars(v, depth + 1) for v in value]
+        if any(c is not v for c, v in zip(converted, value, strict=True)):
+            return converted if isinstance(value, list) else tuple(converted)
+    return value

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import Discriminator, PlainValidator, Tag, WithJsonSchema
@@ -13,7 +13,6 @@ from ..errors import closest, describe
 from . import _windows
 from ._types import (
     ArraySpec,
-    Choice,
     ConstantValue,
     Number,
     NumberArray,
@@ -214,12 +213,10 @@ WindowValue = Annotated[
 class STFTConfig(KerasConfig):
     """Config of STFT."""
 
-    side: Annotated[str, Choice("side", ("real", "imag"))] = "real"
+    side: Literal["real", "imag"] = "real"
     window: WindowValue | None = "hann"
     periodic: bool = False
-    scaling: Annotated[str, Choice("scaling", ("density", "spectrum"), " or null")] | None = (
-        "density"
-    )
+    scaling: Literal["density", "spectrum"] | None = "density"
 
 
 class STFT(Initializer[STFTConfig]):

@@ -9,13 +9,13 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import PlainValidator, WithJsonSchema
 
 from .. import sampling
-from ._types import Axes, Choice, Positive, StrictModel, case_insensitive_pattern, choice_error
+from ._types import Axes, Positive, StrictModel, case_insensitive_pattern, choice_error
 from .base import call_error
 from .random import RandomInitializer, SeededConfig
 
@@ -96,7 +96,7 @@ class VarianceScalingConfig(SeededConfig):
     """Config of VarianceScaling (``scale > 0``)."""
 
     scale: Positive = 1.0
-    mode: Annotated[str, Choice("mode", MODES, " (case-sensitive)")] = "fan_in"
+    mode: Literal["fan_in", "fan_out", "fan_avg"] = "fan_in"
     distribution: DistributionName = "truncated_normal"
     input_axes: Axes | None = None
     output_axes: Axes | None = None
