@@ -163,8 +163,13 @@ class Identity(Initializer[IdentityConfig]):
         offset: tuple[int, ...] | None,
         threads: int | None,
     ) -> None:
-        k = 0 if offset is None else offset[0] - offset[1]
-        out[...] = np.eye(out.shape[0], out.shape[1], k=k, dtype=np.float64) * self._config.gain
+        k = 0 if offset is None else offset[0] - offset[1]  # ones at (i, i + k)
+        rows, cols = out.shape
+        out[...] = 0
+        count = min(rows, cols - k) if k >= 0 else min(rows + k, cols)
+        if count > 0:
+            start = k if k >= 0 else -k * cols
+            out.reshape(-1)[start : start + count * (cols + 1) : cols + 1] = self._config.gain
 
 
 # --- STFT ----------------------------------------------------------------------------------

@@ -80,28 +80,53 @@ class Orthogonal(RandomInitializer[OrthogonalConfig]):
 def q_factor(a: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """The Q of ``a = QR`` (``a`` tall or square) with R's diagonal positive, in ``a``'s dtype.
 
-    Cholesky QR: ``R`` is the Cholesky factor of ``a.T @ a`` and ``Q = a R^-1``, all in
-    float64. Its loss of orthogonality grows as ``cond(a)**2 * 2**-53``, so it is used only
-    when that stays below the rounding of ``a``'s own precision (cond up to about 2e4 for
-    float32); otherwise, or when the Cholesky factorisation fails, Householder QR with the
-    sign fix gives the same Q.
+    Cholesky QR: ``R`` is the Cholesky factor of ``a.T @ a`` and ``Q = a R^-1``, in float64
+    matrix products. Its loss of orthogonality grows as ``cond(a)**2 * 2**-53``: one pass is
+    used when that stays below the rounding of ``a``'s own precision (cond up to about 1e4
+    for float32); a second pass on that Q (CholeskyQR2) when ``cond(a)`` is below about 1e7;
+    Householder QR with the sign fix otherwise, or when a Cholesky factorisation fails. All
+    three give the same (unique) Q.
     """
-    wide = np.float64
-    a64 = a.astype(wide)
-    limit = math.sqrt(float(np.finfo(a.dtype).eps) / float(np.finfo(wide).eps))
+    eps = float(np.finfo(np.float64).eps)
+    one_pass = math.sqrt(float(np.finfo(a.dtype).eps) / eps) / 2
+    q, kappa = _cholesky_qr(a.astype(np.float64))
+    if q is not None and kappa > one_pass and kappa * kappa * eps < 1e-3:
+        q, _ = _cholesky_qr(q)  # R = R2 R1 keeps a positive diagonal: the same Q
+    elif kappa > one_pass:
+        q = None
+    if q is not None:
+        return q.astype(a.dtype)
+    householder, r = np.linalg.qr(a)
+    householder *= np.where(np.diagonal(r) < 0, -1, 1).astype(a.dtype)
+    return householder
+
+
+def _cholesky_qr(a: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any] | None, float]:
+    """One Cholesky QR step in float64: (Q, an estimate of cond(a)), or (None, inf)."""
     try:
-        upper = np.linalg.cholesky(a64.T @ a64).T
+        upper = np.linalg.cholesky(a.T @ a).T
     except np.linalg.LinAlgError:
-        upper = None
-    if upper is not None:
-        inverse = _upper_inverse(upper)
-        kappa = float(np.linalg.norm(upper, 1) * np.linalg.norm(inverse, 1))
-        if math.isfinite(kappa) and kappa <= limit:
-            q64: np.ndarray[Any, Any] = a64 @ inverse
-            return q64.astype(a.dtype)
-    q, r = np.linalg.qr(a)
-    q *= np.where(np.diagonal(r) < 0, -1, 1).astype(a.dtype)
-    return q
+        return None, math.inf
+    inverse = _upper_inverse(upper)
+    kappa = _norm2(upper) * _norm2(inverse)
+    if not math.isfinite(kappa):
+        return None, math.inf
+    q: np.ndarray[Any, Any] = a @ inverse
+    return q, kappa
+
+
+def _norm2(m: np.ndarray[Any, Any], steps: int = 30) -> float:
+    """The largest singular value of ``m``, by power iteration (a slight underestimate)."""
+    v = np.full(m.shape[1], 1.0 / math.sqrt(m.shape[1]))
+    sigma = 0.0
+    for _ in range(steps):
+        w = m.T @ (m @ v)
+        norm = float(np.linalg.norm(w))
+        if norm == 0.0 or not math.isfinite(norm):
+            return norm
+        v = w / norm
+        sigma = math.sqrt(norm)
+    return sigma
 
 
 def _upper_inverse(upper: np.ndarray[Any, Any], base: int = 128) -> np.ndarray[Any, Any]:
