@@ -198,11 +198,14 @@ def get_dict_row(rounds: int) -> Row:
 
 def _child(code: str, env: dict[str, str] | None = None) -> tuple[float, float]:
     """Wall time (s) and peak RSS (MB) of ``python -c code`` in a fresh process."""
+    # VmHWM (the peak resident set of this process image): ru_maxrss would carry the
+    # launching process's peak across exec on Linux.
     script = (
-        "import time, resource; t = time.perf_counter()\n"
+        "import time; t = time.perf_counter()\n"
         f"{code}\n"
         "t = time.perf_counter() - t\n"
-        "print(t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+        "peak = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
+        "print(t, int(peak.split()[1]) / 1024)"
     )
     done = subprocess.run(
         [sys.executable, "-c", script],

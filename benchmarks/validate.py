@@ -128,6 +128,7 @@ def initializer_configs(model: dict[str, Any]) -> list[Any]:
 
 def measure(command: list[str]) -> tuple[float, float, int]:
     """(wall seconds, peak RSS in MB, exit status) of one run, measured by a parent process."""
+    # RUSAGE_CHILDREN of a small probe process: the peak RSS of the command it waited for
     probe = (
         "import json, resource, subprocess, sys, time\n"
         "command = json.load(open(sys.argv[1]))\n"

@@ -328,67 +328,63 @@ def nested_shape(
 ) -> tuple[int, ...]:
     """The shape of a rectangular nested list of numbers; raises a located error otherwise.
 
-    Iterative (no recursion), so a hostile nesting depth cannot exhaust the stack.
+    Level by level, without recursion (a hostile depth cannot exhaust the stack) and without
+    per-element bookkeeping; the size is checked before each level is expanded, so a huge or
+    alias-bombed value is refused before it costs anything.
     """
     shape: list[int] = []
-    level: list[tuple[tuple[int, ...], Any]] = [((), value)]
-    depth = 0
-    count = 0
-    while True:
-        lists = [isinstance(v, list) for _, v in level]
-        if not any(lists):
-            break
-        if not all(lists):
-            loc, v = level[lists.index(False)]
+    level: list[Any] = [value]
+    while any(isinstance(v, list) for v in level):
+        flags = [isinstance(v, list) for v in level]
+        if not all(flags):
+            bad = flags.index(False)
             raise PydanticCustomError(
                 "invalid_value",
                 "ragged array: {where} is {got} where a list was expected",
-                {"where": _where(loc), "got": describe(v), "subloc": [*prefix, *loc]},
+                _at(bad, shape, prefix, got=describe(level[bad])),
             )
-        sizes = {len(v) for _, v in level}
-        if len(sizes) > 1:
-            loc, v = next((loc, v) for loc, v in level if len(v) != len(level[0][1]))
+        first = len(level[0])
+        odd = next((k for k, v in enumerate(level) if len(v) != first), None)
+        if odd is not None:
             raise PydanticCustomError(
                 "invalid_value",
                 "ragged array: {where} has {n} items where its siblings have {m}",
-                {
-                    "where": _where(loc),
-                    "n": len(v),
-                    "m": len(level[0][1]),
-                    "subloc": [*prefix, *loc],
-                },
+                _at(odd, shape, prefix, n=len(level[odd]), m=first),
             )
-        shape.append(sizes.pop())
-        count = len(level) * shape[-1]
-        if count > limit or depth > 64:
+        if len(level) * first > limit or len(shape) >= 64:
             raise PydanticCustomError(
                 "too_large",
                 "array has more than {limit} elements or 64 axes",
                 {"limit": limit, "subloc": list(prefix)},
             )
-        level = [((*loc, i), item) for loc, v in level for i, item in enumerate(v)]
-        depth += 1
-    for loc, v in level:
-        ok = isinstance(v, (int, float)) and (allow_bool or not isinstance(v, bool))
-        if not ok:
+        shape.append(first)
+        level = [item for v in level for item in v]
+    for k, v in enumerate(level):
+        if (isinstance(v, bool) and not allow_bool) or not isinstance(v, (int, float)):
             raise PydanticCustomError(
                 "not_a_number",
                 "{where} should be a number; got {got}",
-                {"where": _where(loc), "got": describe(v), "subloc": [*prefix, *loc]},
+                _at(k, shape, prefix, got=describe(v)),
             )
         if isinstance(v, float) and not math.isfinite(v):
             raise PydanticCustomError(
                 "not_finite",
                 "{where} should be finite; got {got}",
-                {"where": _where(loc), "got": repr(v), "subloc": [*prefix, *loc]},
+                _at(k, shape, prefix, got=repr(v)),
             )
         if isinstance(v, int) and abs(v) > FLOAT_MAX:
             raise PydanticCustomError(
                 "out_of_range",
                 "{where} is beyond the range of a float (about 1.8e308)",
-                {"where": _where(loc), "subloc": [*prefix, *loc]},
+                _at(k, shape, prefix),
             )
     return tuple(shape)
+
+
+def _at(flat: int, shape: list[int], prefix: tuple[str, ...], **ctx: Any) -> dict[str, Any]:
+    """Error context for the element at ``flat`` in a level of ``shape``: where, and subloc."""
+    loc = tuple(int(i) for i in np.unravel_index(flat, shape)) if shape else ()
+    return {"where": _where(loc), "subloc": [*prefix, *loc], **ctx}
 
 
 def _where(loc: tuple[int, ...]) -> str:

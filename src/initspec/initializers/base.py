@@ -496,21 +496,39 @@ def validate_config(cls: type[Initializer[Any]], config: Any, loc: Loc) -> Stric
         raise InitializerError(records, subject=f"the {cls.__name__} config") from exc
 
 
-def python_scalars(value: Any, depth: int = 0) -> Any:
+def python_scalars(value: Any, budget: int = 100_000) -> Any:
     """``value`` with numpy scalars replaced by Python ones (the same object if there were none).
 
-    Only tried after a validation failure, so valid plain data never pays for it.
+    Only tried after a validation failure, so valid plain data never pays for it. Shared
+    subtrees are converted once, and at most ``budget`` containers are visited (past that the
+    value is returned as it is), so an alias-bombed document costs nothing.
     """
-    if isinstance(value, (np.integer, np.floating)):  # numpy booleans stay: not numbers
-        return value.item()
-    if depth > 100:
+    done: dict[int, Any] = {}
+    left = [budget]
+
+    def convert(item: Any) -> Any:
+        if isinstance(item, (np.integer, np.floating)):  # numpy booleans stay: not numbers
+            return item.item()
+        if not isinstance(item, (dict, list, tuple)):
+            return item
+        key = id(item)
+        if key in done:
+            return done[key]
+        left[0] -= 1
+        if left[0] < 0:
+            return item
+        done[key] = item  # a cycle returns the original
+        if isinstance(item, dict):
+            items = {k: convert(v) for k, v in item.items()}
+            result: Any = items if any(items[k] is not v for k, v in item.items()) else item
+        else:
+            parts = [convert(v) for v in item]
+            changed = any(p is not v for p, v in zip(parts, item, strict=True))
+            result = (parts if isinstance(item, list) else tuple(parts)) if changed else item
+        done[key] = result
+        return result
+
+    try:
+        return convert(value)
+    except RecursionError:  # deeper than Python's stack: leave it to the validator's errors
         return value
-    if isinstance(value, dict):
-        items = {k: python_scalars(v, depth + 1) for k, v in value.items()}
-        changed = any(items[k] is not v for k, v in value.items())
-        return items if changed else value
-    if isinstance(value, (list, tuple)):
-        converted = [python_scalars(v, depth + 1) for v in value]
-        if any(c is not v for c, v in zip(converted, value, strict=True)):
-            return converted if isinstance(value, list) else tuple(converted)
-    return value
