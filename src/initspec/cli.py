@@ -111,6 +111,8 @@ def _candidates(
                 if name.startswith("."):
                     continue
                 full = Path(dirpath) / name
+                if not full.is_file():  # pipes and devices would block or never end
+                    continue
                 rel = full.relative_to(root).as_posix()
                 if includes:
                     if not any(_match(rel, name, g) for g in includes):

@@ -354,6 +354,8 @@ def _clean_loc(loc: Iterable[str | int]) -> Loc:
     out: list[str | int] = []
     dropped = False
     for part in loc:
+        if not isinstance(part, (str, int)) or isinstance(part, bool):
+            part = str(part)  # a YAML key that is a date, a float, null...
         previous = out[-1] if out and not dropped else None
         if isinstance(previous, str) and part in UNION_TAGS.get(previous, ()):
             dropped = True

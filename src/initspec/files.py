@@ -23,6 +23,7 @@ import io
 import json
 import os
 import re
+import stat
 import sys
 import zipfile
 import zlib
@@ -173,12 +174,24 @@ class _Source:
     def head(self, size: int = 4096) -> bytes:
         if self.raw is not None:
             return self.raw[:size]
+        self._check_regular()
         assert self.path is not None
         try:
             with self.path.open("rb") as handle:
                 return handle.read(size)
         except OSError as exc:
             raise _unreadable(self.label, f"cannot read it: {exc.strerror or exc}") from None
+
+    def _check_regular(self) -> None:
+        """Only regular files: a named pipe or a device would block or never end."""
+        assert self.path is not None
+        try:
+            mode = self.path.stat().st_mode
+        except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raise _unreadable(self.label, f"cannot read it: {reason}") from None
+        if not stat.S_ISREG(mode):
+            raise _unreadable(self.label, "not a regular file (a directory, pipe or device)")
 
     def whole(self, limits: Limits) -> bytes:
         """All the bytes, for text formats: refused past ``limits.max_file_bytes``."""
@@ -191,12 +204,14 @@ class _Source:
             if len(self.raw) > limits.max_file_bytes:
                 raise too_big
             return self.raw
+        self._check_regular()
         assert self.path is not None
         try:
-            if self.path.stat().st_size > limits.max_file_bytes:
+            size = self.path.stat().st_size
+            if size > limits.max_file_bytes:
                 raise too_big
-            with self.path.open("rb") as handle:
-                data = handle.read(limits.max_file_bytes + 1)
+            with self.path.open("rb") as handle:  # read what is there (+1 to see growth)
+                data = handle.read(min(size, limits.max_file_bytes) + 1)
         except OSError as exc:
             raise _unreadable(self.label, f"cannot read it: {exc.strerror or exc}") from None
         if len(data) > limits.max_file_bytes:  # it grew while we read it
@@ -251,8 +266,36 @@ def _parse_toml(text: str, label: str) -> Any:
         import tomli as tomllib
     try:
         return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise _unreadable(label, f"not valid TOML: {exc}") from None
+    except (tomllib.TOMLDecodeError, ValueError, RecursionError) as exc:
+        # ValueError: e.g. an integer with more digits than Python converts
+        raise _unreadable(label, f"not valid TOML: {' '.join(str(exc).split())}") from None
+
+
+_EOCD = b"PK\x05\x06"
+_ZIP64_LOCATOR = b"PK\x06\x07"
+
+
+#: A central-directory entry of a saved model: 46 bytes, a short name, a little extra data.
+_ENTRY_BYTES = 300
+
+
+def _zip_entry_count(handle: Any) -> int | None:
+    """How many entries the zip's end-of-central-directory record says the directory holds
+    (its count, or its size in bytes over a generous entry size, whichever is larger): read
+    before zipfile parses the directory, so a hostile archive is refused first."""
+    handle.seek(0, os.SEEK_END)
+    size = handle.tell()
+    tail_size = min(size, 22 + 65_535)  # the record, plus the longest zip comment
+    handle.seek(size - tail_size)
+    tail = handle.read(tail_size)
+    at = tail.rfind(_EOCD)
+    if at < 0 or len(tail) < at + 22:
+        return None
+    count = int.from_bytes(tail[at + 10 : at + 12], "little")
+    directory = int.from_bytes(tail[at + 12 : at + 16], "little")
+    if count == 0xFFFF and at >= 20 and tail[at - 20 : at - 16] == _ZIP64_LOCATOR:
+        return 1 << 32  # a ZIP64 archive: more entries than any saved model has
+    return max(count, directory // _ENTRY_BYTES)
 
 
 def _keras_config(source: _Source, limits: Limits) -> str:
@@ -265,45 +308,25 @@ def _keras_config(source: _Source, limits: Limits) -> str:
             f"config.json, and this one starts with {head!r}",
         )
     try:
-        with zipfile.ZipFile(source.opened()) as archive:
-            members = archive.infolist()
-            if len(members) > limits.max_zip_members:
+        opened = source.opened()
+        with opened if isinstance(opened, io.BytesIO) else open(opened, "rb") as handle:
+            declared = _zip_entry_count(handle)
+            if declared is not None and declared > limits.max_zip_members:
                 raise _unreadable(
                     label,
-                    f"the archive lists {len(members):,} members, more than "
-                    f"the limit of {limits.max_zip_members:,}",
+                    f"the archive lists {declared:,} members, more than the limit of "
+                    f"{limits.max_zip_members:,}",
                 )
-            for entry in members:
-                parts = entry.filename.replace("\\", "/").split("/")
-                if entry.filename.startswith(("/", "\\")) or ".." in parts:
-                    raise _unreadable(
-                        label,
-                        f"the archive has a member with an unsafe path {entry.filename!r} "
-                        "(nothing is extracted, but no saved Keras model has one)",
-                    )
-            info = next((m for m in members if m.filename == "config.json"), None)
-            if info is None:
-                raise _unreadable(
-                    label, "the archive has no config.json, so it is not a saved Keras model"
-                )
-            if info.file_size > limits.max_config_bytes:
-                raise _unreadable(
-                    label,
-                    f"config.json would unpack to {info.file_size:,} bytes, "
-                    f"more than the limit of {limits.max_config_bytes:,}",
-                )
-            with archive.open(info) as member:
-                raw = member.read(limits.max_config_bytes + 1)
-            if len(raw) > limits.max_config_bytes:
-                raise _unreadable(
-                    label,
-                    "config.json unpacks to more than the limit of "
-                    f"{limits.max_config_bytes:,} bytes (its header understates its size)",
-                )
+            handle.seek(0)
+            with zipfile.ZipFile(handle) as archive:
+                raw = _config_member(archive, label, limits)
+    except InitializerError:
+        raise
     except (
         zipfile.BadZipFile,
         zipfile.LargeZipFile,
         NotImplementedError,
+        RuntimeError,  # e.g. an encrypted member
         EOFError,
         zlib.error,
         OSError,
@@ -313,7 +336,60 @@ def _keras_config(source: _Source, limits: Limits) -> str:
     return _decode(raw, f"{label}[config.json]")
 
 
-def _h5_config(source: _Source) -> str | None:
+def _config_member(archive: zipfile.ZipFile, label: str, limits: Limits) -> bytes:
+    """The bytes of ``config.json``, refusing anything a saved Keras model would not hold."""
+    members = archive.infolist()
+    if len(members) > limits.max_zip_members:
+        raise _unreadable(
+            label,
+            f"the archive lists {len(members):,} members, more than the limit of "
+            f"{limits.max_zip_members:,}",
+        )
+    seen: set[str] = set()
+    for entry in members:
+        parts = entry.filename.replace("\\", "/").split("/")
+        if entry.filename.startswith(("/", "\\")) or ".." in parts:
+            raise _unreadable(
+                label,
+                f"the archive has a member with an unsafe path {entry.filename!r} "
+                "(nothing is extracted, but no saved Keras model has one)",
+            )
+        if entry.filename in seen:
+            raise _unreadable(
+                label,
+                f"the archive holds {entry.filename!r} twice (tools disagree on which one "
+                "counts, so neither is trusted)",
+            )
+        seen.add(entry.filename)
+    info = next((m for m in members if m.filename == "config.json"), None)
+    if info is None:
+        raise _unreadable(label, "the archive has no config.json, so it is not a saved Keras model")
+    if info.flag_bits & 0x1:
+        raise _unreadable(label, "config.json is encrypted; a saved Keras model never is")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise _unreadable(
+            label,
+            f"config.json is compressed with method {info.compress_type}; Keras writes stored "
+            "or deflated members, and initspec reads only those (their size can be bounded)",
+        )
+    if info.file_size > limits.max_config_bytes:
+        raise _unreadable(
+            label,
+            f"config.json would unpack to {info.file_size:,} bytes, more than the limit of "
+            f"{limits.max_config_bytes:,}",
+        )
+    with archive.open(info) as member:
+        raw = member.read(limits.max_config_bytes + 1)
+    if len(raw) > limits.max_config_bytes:
+        raise _unreadable(
+            label,
+            f"config.json unpacks to more than the limit of {limits.max_config_bytes:,} bytes "
+            "(its header understates its size)",
+        )
+    return raw
+
+
+def _h5_config(source: _Source, limits: Limits) -> str | None:
     label = source.label
     head = source.head(8)
     if not head.startswith(_HDF5_MAGIC):
@@ -330,11 +406,29 @@ def _h5_config(source: _Source) -> str | None:
         ) from None
     try:
         with h5py.File(source.opened(), "r") as handle:
-            value = handle.attrs.get("model_config")
+            if "model_config" not in handle.attrs:
+                return None  # a weights-only file: no configs in it
+            attribute = handle.attrs.get_id("model_config")
+            kind = attribute.get_type()
+            # Read only what a Keras file holds there (a string), and only so much of it:
+            # libhdf5 is C code, and other types are where malformed files hurt it.
+            if not isinstance(kind, h5py.h5t.TypeStringID):
+                raise _unreadable(
+                    label,
+                    f"its model_config attribute is not text (HDF5 type class "
+                    f"{kind.get_class()}), so it is not a Keras model config",
+                )
+            if attribute.get_storage_size() > limits.max_config_bytes:
+                raise _unreadable(
+                    label,
+                    f"its model_config attribute takes {attribute.get_storage_size():,} bytes, "
+                    f"more than the limit of {limits.max_config_bytes:,}",
+                )
+            value = handle.attrs["model_config"]
+    except InitializerError:
+        raise
     except Exception as exc:  # libhdf5 reports damage through many exception types
         raise _unreadable(label, f"a damaged HDF5 file: {exc}") from None
-    if value is None:
-        return None  # a weights-only file: no configs in it
     if isinstance(value, bytes):
         return _decode(value, f"{label}[model_config]")
     if isinstance(value, str):
@@ -378,7 +472,7 @@ def _load(
             label, fmt, _parse_json(text, f"{label}[config.json]", limits), None, "config.json"
         )
     if fmt == "h5":
-        config = _h5_config(where)
+        config = _h5_config(where, limits)
         data = None if config is None else _parse_json(config, f"{label}[model_config]", limits)
         return _Document(label, fmt, data, None, "model_config")
     raw = where.whole(limits)
@@ -497,8 +591,9 @@ def scan(
             ]
         findings.append(finding)
     if doc.text is not None and any(f.errors for f in findings):
+        wanted = {r.loc[:k] for f in findings for r in f.errors for k in range(len(r.loc) + 1)}
         if doc.format == "json":
-            index = _json_positions(doc.text)
+            index = _json_positions(doc.text, wanted)
         else:
             index = _yaml_positions(doc.text, limits)
         for finding in findings:
@@ -532,18 +627,19 @@ def _locate(record: ErrorRecord, index: _Positions) -> ErrorRecord:
 
 
 _JSON_TOKEN = re.compile(
-    r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|-?(?:\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null'
+    # strings "unrolled" (runs of plain characters, then escapes): linear memory on long ones
+    r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]:,]|-?(?:\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null'
     r"|NaN|-?Infinity",
     re.DOTALL,
 )
 
 
-def _json_positions(text: str) -> _Positions:
-    """Line and column of every value (and object key) of a valid JSON text, by location.
+def _json_positions(text: str, wanted: set[Loc]) -> _Positions:
+    """Line and column of the values (and object keys) at the ``wanted`` locations.
 
     A regular expression finds the tokens (so this runs at C speed between them); a stack of
     open containers tracks the location. For a duplicated key the last one wins, as in
-    ``json.loads``.
+    ``json.loads``. Only wanted positions are kept, so memory stays small on big documents.
     """
     index = _Positions()
     line, line_start, cursor = 1, 0, 0
@@ -571,7 +667,8 @@ def _json_positions(text: str) -> _Positions:
             top.key = json.loads(token)
             top.expect_key = False
             key_loc = (*top.loc, top.key)
-            index.keys[key_loc] = position
+            if key_loc in wanted:
+                index.keys[key_loc] = position
             continue
         if top is None:
             loc: Loc = ()
@@ -580,7 +677,8 @@ def _json_positions(text: str) -> _Positions:
         else:
             loc = (*top.loc, top.count)
             top.count += 1
-        index.values[loc] = position
+        if loc in wanted:
+            index.values[loc] = position
         if token in "{[":
             stack.append(_Open(loc, token == "{"))
     return index
@@ -615,14 +713,14 @@ def _yaml_positions(text: str, limits: Limits) -> _Positions:
         visited += 1
         if visited > limits.max_yaml_nodes or id(node) in path:  # too big, or a cycle
             continue
-        index.values.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
+        index.values[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)  # last wins
         inner = path | {id(node)}
         children: list[tuple[Loc, Any, frozenset[int]]] = []
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
                 key_loc = (*loc, _yaml_key(key_node))
                 mark = key_node.start_mark
-                index.keys.setdefault(key_loc, (mark.line + 1, mark.column + 1))
+                index.keys[key_loc] = (mark.line + 1, mark.column + 1)
                 children.append((key_loc, value_node, inner))
         elif isinstance(node, yaml.SequenceNode):
             children = [((*loc, i), child, inner) for i, child in enumerate(node.value)]

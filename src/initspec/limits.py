@@ -43,8 +43,8 @@ class Limits:
     max_zip_members: int = _env("INITSPEC_MAX_ZIP_MEMBERS", 10_000)
     #: Deepest nesting of arrays/objects in a document: 1,000.
     max_depth: int = _env("INITSPEC_MAX_DEPTH", 1_000)
-    #: Most nodes a YAML document may expand to (aliases counted each time): 5,000,000.
-    max_yaml_nodes: int = _env("INITSPEC_MAX_YAML_NODES", 5_000_000)
+    #: Most nodes a document may expand to (YAML aliases counted each time): 1,000,000.
+    max_yaml_nodes: int = _env("INITSPEC_MAX_YAML_NODES", 1_000_000)
 
 
 def max_tensor_bytes() -> int:

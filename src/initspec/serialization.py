@@ -191,16 +191,17 @@ def _envelope_key_problems(data: dict[str, Any]) -> list[ErrorRecord]:
                 module,
             )
         )
-    for key in data:
+    for raw_key in data:
+        key = raw_key if isinstance(raw_key, str) else str(raw_key)  # YAML allows any key
         if key not in _ENVELOPE_KEYS:
-            near = closest(str(key), _ENVELOPE_KEYS, 1)
+            near = closest(key, _ENVELOPE_KEYS, 1)
             hint = f"; did you mean {near[0]!r}?" if near else ""
             records.append(
                 ErrorRecord(
                     (key,),
                     "unknown_key",
                     f"unknown key {key!r}{hint} (allowed keys: {', '.join(_ENVELOPE_KEYS)})",
-                    data[key],
+                    data[raw_key],
                 )
             )
     if "config" not in data:

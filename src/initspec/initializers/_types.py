@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 import numpy as np
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -397,6 +398,15 @@ def _number_array(value: Any) -> list[Any]:
             "not_a_list", "expected an array of numbers; got {got}", {"got": describe(value)}
         )
     nested_shape(value)
+    copied: list[Any] = copy_nested(value)
+    return copied
+
+
+def copy_nested(value: Any) -> Any:
+    """A copy of a (checked, so at most 64 levels deep) nested list: a built initializer must
+    not share lists with its input, which the caller may change afterwards."""
+    if isinstance(value, list):
+        return [copy_nested(item) for item in value]
     return value
 
 
@@ -411,7 +421,7 @@ class ArrayArgs(StrictModel):
 
     model_config = ConfigDict(json_schema_extra=lambda schema, _: _array_args_schema(schema))
 
-    value: Annotated[Any, WithJsonSchema({})]
+    value: Annotated[Any, AfterValidator(lambda v: _checked_copy(v)), WithJsonSchema({})]
     dtype: DtypeName
 
     @model_validator(mode="after")
@@ -420,6 +430,11 @@ class ArrayArgs(StrictModel):
         nested_shape(self.value, allow_bool=allow_bool, prefix=("value",))
         array_from(self.value, self.dtype, ("value",))
         return self
+
+
+def _checked_copy(value: Any) -> Any:
+    nested_shape(value, allow_bool=True)  # bounded first: then copying is cheap
+    return copy_nested(value)
 
 
 def _array_args_schema(schema: dict[str, Any]) -> None:

@@ -228,6 +228,7 @@ def check_shape(shape: Any, loc: Loc = ("shape",)) -> tuple[int, ...]:
                 int(dim),
             )
         dims.append(int(dim))
+
     if len(dims) > 64:
         raise call_error(loc, "invalid_shape", f"at most 64 dimensions; got {len(dims)}", len(dims))
     return tuple(dims)
@@ -391,17 +392,28 @@ class Initializer(Generic[C]):
                 f"threads must be a positive integer; got {describe(threads)}",
                 threads,
             )
+        size = math.prod(d for d in full if d)  # numpy's bound, zero-size dimensions or not
+        if size * dt.itemsize >= 2**63:
+            raise call_error(
+                ("shape",),
+                "too_large",
+                f"the shape {full} has {size:,} elements ({size * dt.itemsize:,} bytes of "
+                f"{dt.name}), more than numpy can address (2**63 - 1 bytes)",
+                list(full),
+            )
+        output = math.prod(part) * dt.itemsize if out is None else 0
+        work = self.work_bytes(full, dt)
+        if output + work > max_tensor_bytes():
+            needs = f"the array would take {output:,} bytes" if output else "the call"
+            extra = f" and its computation {work:,} more" if work else ""
+            raise call_error(
+                ("shape",),
+                "too_large",
+                f"{needs}{extra}, more than the limit of {max_tensor_bytes():,} bytes (set "
+                f"{MAX_BYTES_ENV}, or pass out= to write into your own memory)",
+                list(part),
+            )
         if out is None:
-            nbytes = math.prod(part) * dt.itemsize
-            if nbytes > max_tensor_bytes():
-                raise call_error(
-                    ("shape",),
-                    "too_large",
-                    f"the array would take {nbytes:,} bytes, "
-                    f"more than the limit of {max_tensor_bytes():,} bytes (set "
-                    f"{MAX_BYTES_ENV} or pass out= to write into your own memory)",
-                    list(part),
-                )
             out = np.empty(part, dt)
         else:
             _check_out(out, part, dt)
@@ -417,6 +429,13 @@ class Initializer(Generic[C]):
             "c": "complex",
         }
         return ", ".join(names[k] for k in self.dtype_kinds) + " dtypes"
+
+    def work_bytes(self, shape: tuple[int, ...], dtype: np.dtype[Any]) -> int:
+        """Working memory a call needs besides its output (checked before anything is made).
+
+        The default assumes :meth:`generate` makes the whole tensor once.
+        """
+        return 0 if self._direct_build else math.prod(shape) * dtype.itemsize
 
     def check_call_shape(self, shape: tuple[int, ...]) -> None:
         """Reject shapes this initializer cannot fill (e.g. rank rules). Default: any shape."""

@@ -19,7 +19,7 @@ from ._types import (
     UnionDump,
     value_as_array,
 )
-from .base import Initializer, KerasConfig, call_error, region, values_fit
+from .base import Initializer, KerasConfig, call_error, float_max, region, values_fit
 
 __all__ = ["STFT", "Constant", "Identity", "Ones", "Zeros"]
 
@@ -163,6 +163,14 @@ class Identity(Initializer[IdentityConfig]):
         offset: tuple[int, ...] | None,
         threads: int | None,
     ) -> None:
+        gain = self._config.gain
+        if abs(gain) > float_max(out.dtype):
+            raise call_error(
+                ("dtype",),
+                "value_does_not_fit",
+                f"gain {gain!r} overflows {out.dtype.name}",
+                out.dtype.name,
+            )
         k = 0 if offset is None else offset[0] - offset[1]  # ones at (i, i + k)
         rows, cols = out.shape
         out[...] = 0
@@ -250,6 +258,9 @@ class STFT(Initializer[STFTConfig]):
     ) -> None:
         super().__init__(side=side, window=window, periodic=periodic, scaling=scaling)
 
+    def work_bytes(self, shape: tuple[int, ...], dtype: np.dtype[Any]) -> int:
+        return shape[0] * 8 * 2 if len(shape) == 3 else 0  # the window, over every frame
+
     def check_call_shape(self, shape: tuple[int, ...]) -> None:
         if len(shape) != 3 or shape[2] < 2:
             raise call_error(
@@ -287,9 +298,11 @@ class STFT(Initializer[STFTConfig]):
         threads: int | None,
     ) -> None:
         frames, _, bins = full
-        time = np.arange(frames, dtype=np.float64)[:, None, None]
-        freq = np.arange(bins, dtype=np.float64)[None, None, :] / ((bins - 1) * 2)
-        args = -2.0 * math.pi * time * freq
+        start = offset or (0, 0, 0)
+        rows = slice(start[0], start[0] + out.shape[0])  # only the partition's frames and bins
+        time = np.arange(rows.start, rows.stop, dtype=np.float64)[:, None, None]
+        freq = np.arange(start[2], start[2] + out.shape[2], dtype=np.float64)[None, None, :]
+        args = -2.0 * math.pi * time * (freq / ((bins - 1) * 2))
         kernel = np.cos(args) if self._config.side == "real" else np.sin(args)
         window = self._window(frames)
         if window is not None:
@@ -298,8 +311,5 @@ class STFT(Initializer[STFTConfig]):
                 norm = float(np.sqrt(np.sum(window**2)))
             elif self._config.scaling == "spectrum":
                 norm = float(np.sum(np.abs(window)))
-            kernel = kernel * window[:, None, None] / norm
-        kernel = np.broadcast_to(kernel, full)
-        if offset is not None:
-            kernel = kernel[region(offset, out.shape)]
-        out[...] = kernel
+            kernel = kernel * window[rows, None, None] / norm
+        out[...] = kernel  # broadcast along the channel axis

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import sampling
 from ._types import Number
-from .base import call_error, region
+from .base import call_error, float_max, region
 from .random import RandomInitializer, SeededConfig
 
 __all__ = ["Orthogonal"]
@@ -44,6 +44,13 @@ class Orthogonal(RandomInitializer[OrthogonalConfig]):
     def __init__(self, gain: float = 1.0, seed: Any = None) -> None:
         super().__init__(seed=seed, gain=gain)
 
+    def work_bytes(self, shape: tuple[int, ...], dtype: np.dtype[Any]) -> int:
+        # the whole matrix, however small the partition: a normal draw, a float64 copy, its
+        # Gram matrix and inverse factor, and the float64 Q
+        rows, cols = math.prod(shape[:-1]), shape[-1]
+        small = min(rows, cols)
+        return rows * cols * (4 + 8 + 8) + small * small * 8 * 3
+
     def check_call_shape(self, shape: tuple[int, ...]) -> None:
         if len(shape) < 2:
             raise call_error(
@@ -61,6 +68,13 @@ class Orthogonal(RandomInitializer[OrthogonalConfig]):
         threads: int | None,
     ) -> None:
         rows, cols = math.prod(full[:-1]), full[-1]
+        if abs(self._config.gain) > float_max(out.dtype):
+            raise call_error(
+                ("dtype",),
+                "value_does_not_fit",
+                f"gain {self._config.gain!r} overflows {out.dtype.name}",
+                out.dtype.name,
+            )
         if rows == 0 or cols == 0:
             return
         work = np.dtype(np.float64) if out.dtype == np.float64 else np.dtype(np.float32)
