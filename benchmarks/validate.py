@@ -170,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--layers", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--write", action="store_true", help="write benchmarks/RESULTS-validate.md")
     args = parser.parse_args(argv)
     initspec_cmd = [sys.executable, "-m", "initspec", "validate"]
     checker = shutil.which("check-jsonschema") or str(
@@ -231,17 +232,29 @@ def main(argv: list[str] | None = None) -> int:
             args.rounds,
         )
 
-    print(f"Medians of {args.rounds} interleaved runs, each a fresh process (start-up included).")
-    print()
-    print("| command | wall (s) | peak RSS (MB) | exit |")
-    print("|---|---:|---:|---:|")
-    for name, (wall, rss, rc) in {**results, **small}.items():
-        print(f"| {name} | {wall:.3f} | {rss:.0f} | {rc} |")
+    lines = [
+        "# `initspec validate` benchmark results",
+        "",
+        f"Medians of {args.rounds} interleaved runs, each a fresh process (start-up included).",
+        "",
+        "| command | wall (s) | peak RSS (MB) | exit |",
+        "|---|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {name} | {wall:.3f} | {rss:.0f} | {rc} |"
+        for name, (wall, rss, rc) in {**results, **small}.items()
+    ]
     ours = next(iter(results.values()))[0]
-    for name, (wall, _, _) in list(results.items())[1:]:
-        print(f"\ninitspec / ({name}): {ours / wall:.3f}")
+    lines += [""] + [
+        f"- initspec / ({name}): {ours / wall:.3f}"
+        for name, (wall, _, _) in list(results.items())[1:]
+    ]
     if not have_checker:
-        print("\ncheck-jsonschema is not installed: pip install check-jsonschema")
+        lines.append("\ncheck-jsonschema is not installed: pip install check-jsonschema")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if args.write:
+        (Path(__file__).resolve().parent / "RESULTS-validate.md").write_text(text, encoding="utf-8")
     return 0
 
 

@@ -129,7 +129,7 @@ def _cholesky_qr(a: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any] | None, 
     return q, kappa
 
 
-def _norm2(m: np.ndarray[Any, Any], steps: int = 30) -> float:
+def _norm2(m: np.ndarray[Any, Any], steps: int = 12) -> float:
     """The largest singular value of ``m``, by power iteration (a slight underestimate)."""
     v = np.full(m.shape[1], 1.0 / math.sqrt(m.shape[1]))
     sigma = 0.0
