@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypeVar
@@ -44,23 +45,6 @@ KERAS_MODULE_PATTERN = r"^(keras|tf_keras|tensorflow)(\.[A-Za-z_][A-Za-z0-9_]*)*
 KERAS_MODULE = re.compile(KERAS_MODULE_PATTERN)
 
 #: dtype names a config may carry (legacy ``dtype`` keys and ``__numpy__`` values).
-DTYPE_NAMES = (
-    "float16",
-    "bfloat16",
-    "float32",
-    "float64",
-    "int8",
-    "int16",
-    "int32",
-    "int64",
-    "uint8",
-    "uint16",
-    "uint32",
-    "uint64",
-    "bool",
-    "complex64",
-    "complex128",
-)
 DtypeName = Literal[
     "float16",
     "bfloat16",
@@ -78,6 +62,7 @@ DtypeName = Literal[
     "complex64",
     "complex128",
 ]
+DTYPE_NAMES: tuple[str, ...] = typing.get_args(DtypeName)
 
 
 class StrictModel(BaseModel):

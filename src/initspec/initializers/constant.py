@@ -28,9 +28,11 @@ class _Broadcast(Initializer[Any]):
     """An initializer whose full tensor is a constant array broadcast to the shape."""
 
     _direct_build = True
+    #: the value of every element (subclasses with a configurable value override full_value)
+    fill: ClassVar[int] = 0
 
     def full_value(self, shape: tuple[int, ...]) -> np.ndarray[Any, Any]:
-        raise NotImplementedError
+        return np.array(self.fill, np.int8)
 
     def _fill(
         self,
@@ -76,8 +78,7 @@ class Zeros(_Broadcast):
     def __init__(self) -> None:
         super().__init__()
 
-    def full_value(self, shape: tuple[int, ...]) -> np.ndarray[Any, Any]:
-        return np.zeros((), np.int8)
+    fill = 0
 
 
 class Ones(_Broadcast):
@@ -94,8 +95,7 @@ class Ones(_Broadcast):
     def __init__(self) -> None:
         super().__init__()
 
-    def full_value(self, shape: tuple[int, ...]) -> np.ndarray[Any, Any]:
-        return np.ones((), np.int8)
+    fill = 1
 
 
 class ConstantConfig(KerasConfig):
