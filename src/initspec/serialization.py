@@ -24,7 +24,8 @@ from .initializers._types import (
     SeedGeneratorSpec,
     value_as_array,
 )
-from .initializers.base import call_error, python_scalars, region, values_fit
+from .initializers.base import python_scalars
+from .initializers.constant import ArrayInitializer
 from .registry import Table, builtin_table, table
 
 __all__ = ["deserialize", "get", "json_schema", "serialize"]
@@ -322,50 +323,6 @@ def _keras2_config(initializer: Initializer[Any], config: dict[str, Any]) -> dic
             )
         config["value"] = (values.astype(np.int8) if values.dtype == bool else values).tolist()
     return config
-
-
-# --- arrays as identifiers ----------------------------------------------------------------
-
-
-class ArrayInitializer(Initializer[Any]):
-    """Returns a fixed array, cast to the dtype, for its own shape only (Keras 3 semantics)."""
-
-    dtype_kinds = "fiubc"
-
-    def __init__(self, value: np.ndarray[Any, Any] | np.generic) -> None:
-        self.value = np.array(value)
-        self._config = Initializer.config_model()
-
-    def check_call_shape(self, shape: tuple[int, ...]) -> None:
-        if shape != self.value.shape:
-            raise call_error(
-                ("shape",),
-                "shape_mismatch",
-                f"this initializer returns its array of "
-                f"shape {self.value.shape}; got shape {shape}",
-                list(shape),
-            )
-
-    def _fill(
-        self,
-        out: np.ndarray[Any, Any],
-        full: tuple[int, ...],
-        offset: tuple[int, ...] | None,
-        threads: int | None,
-    ) -> None:
-        problem = values_fit(self.value, out.dtype, truncate=True)  # a cast, as in Keras
-        if problem:
-            raise call_error(("dtype",), "value_does_not_fit", problem, out.dtype.name)
-        out[...] = self.value if offset is None else self.value[region(offset, out.shape)]
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ArrayInitializer) and np.array_equal(self.value, other.value)
-
-    def __hash__(self) -> int:
-        return hash((self.value.shape, self.value.dtype.str, self.value.tobytes()))
-
-    def __repr__(self) -> str:
-        return f"ArrayInitializer(shape={self.value.shape}, dtype={self.value.dtype.name})"
 
 
 # --- JSON Schema --------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from ._types import (
 )
 from .base import Initializer, KerasConfig, call_error, float_max, region, values_fit
 
-__all__ = ["STFT", "Constant", "Identity", "Ones", "Zeros"]
+__all__ = ["STFT", "ArrayInitializer", "Constant", "Identity", "Ones", "Zeros"]
 
 
 class _Broadcast(Initializer[Any]):
@@ -178,6 +178,58 @@ class Identity(Initializer[IdentityConfig]):
         if count > 0:
             start = k if k >= 0 else -k * cols
             out.reshape(-1)[start : start + count * (cols + 1) : cols + 1] = self._config.gain
+
+
+# --- arrays given as identifiers ---------------------------------------------------------
+
+
+class ArrayInitializer(Initializer[Any]):
+    """Returns a fixed array, cast to the dtype, for its own shape only (Keras 3 semantics).
+
+    What ``get(numpy_array)`` returns; it has no config, so it is not serializable.
+
+    >>> import numpy as np
+    >>> import initspec
+    >>> initspec.get(np.arange(3.0))((3,), "int32").tolist()
+    [0, 1, 2]
+    """
+
+    dtype_kinds = "fiubc"
+
+    def __init__(self, value: np.ndarray[Any, Any] | np.generic) -> None:
+        self.value = np.array(value)
+        self._config = Initializer.config_model()
+
+    def check_call_shape(self, shape: tuple[int, ...]) -> None:
+        if shape != self.value.shape:
+            raise call_error(
+                ("shape",),
+                "shape_mismatch",
+                f"this initializer returns its array of "
+                f"shape {self.value.shape}; got shape {shape}",
+                list(shape),
+            )
+
+    def _fill(
+        self,
+        out: np.ndarray[Any, Any],
+        full: tuple[int, ...],
+        offset: tuple[int, ...] | None,
+        threads: int | None,
+    ) -> None:
+        problem = values_fit(self.value, out.dtype, truncate=True)  # a cast, as in Keras
+        if problem:
+            raise call_error(("dtype",), "value_does_not_fit", problem, out.dtype.name)
+        out[...] = self.value if offset is None else self.value[region(offset, out.shape)]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ArrayInitializer) and np.array_equal(self.value, other.value)
+
+    def __hash__(self) -> int:
+        return hash((self.value.shape, self.value.dtype.str, self.value.tobytes()))
+
+    def __repr__(self) -> str:
+        return f"ArrayInitializer(shape={self.value.shape}, dtype={self.value.dtype.name})"
 
 
 # --- STFT ----------------------------------------------------------------------------------
