@@ -130,6 +130,14 @@ def float_max(dtype: np.dtype[Any]) -> float:
     return float(info.max)
 
 
+def check_fits(name: str, value: float, dtype: np.dtype[Any]) -> None:
+    """Refuse a scale factor (a gain) that overflows a floating dtype: values would be inf."""
+    if abs(value) > float_max(dtype):
+        raise call_error(
+            ("dtype",), "value_does_not_fit", f"{name} {value!r} overflows {dtype.name}", dtype.name
+        )
+
+
 def values_fit(
     values: np.ndarray[Any, Any], dtype: np.dtype[Any], truncate: bool = False
 ) -> str | None:

@@ -19,7 +19,7 @@ from ._types import (
     UnionDump,
     value_as_array,
 )
-from .base import Initializer, KerasConfig, call_error, float_max, region, values_fit
+from .base import Initializer, KerasConfig, call_error, check_fits, region, values_fit
 
 __all__ = ["STFT", "ArrayInitializer", "Constant", "Identity", "Ones", "Zeros"]
 
@@ -164,13 +164,7 @@ class Identity(Initializer[IdentityConfig]):
         threads: int | None,
     ) -> None:
         gain = self._config.gain
-        if abs(gain) > float_max(out.dtype):
-            raise call_error(
-                ("dtype",),
-                "value_does_not_fit",
-                f"gain {gain!r} overflows {out.dtype.name}",
-                out.dtype.name,
-            )
+        check_fits("gain", gain, out.dtype)
         k = 0 if offset is None else offset[0] - offset[1]  # ones at (i, i + k)
         rows, cols = out.shape
         out[...] = 0

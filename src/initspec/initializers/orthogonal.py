@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import sampling
 from ._types import Number
-from .base import call_error, float_max, region
+from .base import call_error, check_fits, region
 from .random import RandomInitializer, SeededConfig
 
 __all__ = ["Orthogonal"]
@@ -68,13 +68,7 @@ class Orthogonal(RandomInitializer[OrthogonalConfig]):
         threads: int | None,
     ) -> None:
         rows, cols = math.prod(full[:-1]), full[-1]
-        if abs(self._config.gain) > float_max(out.dtype):
-            raise call_error(
-                ("dtype",),
-                "value_does_not_fit",
-                f"gain {self._config.gain!r} overflows {out.dtype.name}",
-                out.dtype.name,
-            )
+        check_fits("gain", self._config.gain, out.dtype)
         if rows == 0 or cols == 0:
             return
         work = np.dtype(np.float64) if out.dtype == np.float64 else np.dtype(np.float32)
