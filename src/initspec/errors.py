@@ -36,6 +36,7 @@ __all__ = [
     "Loc",
     "closest",
     "describe",
+    "forbidden_module_message",
     "json_pointer",
     "records_from_pydantic",
 ]
@@ -285,6 +286,19 @@ class InitializerError(ValueError):
         return new
 
 
+def forbidden_module_message(value: Any, allowed: Sequence[str] = ()) -> str:
+    """Why a config's ``module`` is refused; ``allowed`` names the registrations' modules."""
+    also = (
+        "".join(f", {m}" for m in allowed)
+        if allowed
+        else " or the module of a registered initializer"
+    )
+    return (
+        f"module {value!r} is not allowed: initspec never imports what a config names, and "
+        f"accepts only keras.*, tf_keras.*, tensorflow.*{also}"
+    )
+
+
 def describe(value: Any) -> str:
     """A short phrase naming a value and its JSON type, for messages ("got boolean true")."""
     if value is None:
@@ -439,11 +453,7 @@ def _record(
         msg = f"{field} must be {ctx.get('expected')}; got {describe(value)}{hint}"
     elif ptype == "string_pattern_mismatch" and field == "module":
         code = "forbidden_module"
-        msg = (
-            f"module {value!r} is not allowed: initspec never imports what a config names, and "
-            "accepts only keras.*, tf_keras.*, tensorflow.* or the module of a registered "
-            "initializer"
-        )
+        msg = forbidden_module_message(value)
     elif ptype == "float_type" and isinstance(value, int) and not isinstance(value, bool):
         code = "out_of_range"  # an integer too large to be a float
         msg = f"{field} is beyond the range of a float (about 1.8e308); got {describe(value)}"

@@ -586,9 +586,7 @@ def scan(
         try:
             finding.initializer = get(site.value, custom_objects=custom_objects)
         except InitializerError as exc:
-            finding.errors = [
-                ErrorRecord(site.loc + r.loc, r.type, r.msg, r.input) for r in exc.errors
-            ]
+            finding.errors = exc.with_prefix(site.loc).errors
         findings.append(finding)
     if doc.text is not None and any(f.errors for f in findings):
         wanted = {r.loc[:k] for f in findings for r in f.errors for k in range(len(r.loc) + 1)}

@@ -54,6 +54,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .errors import InitializerError
+
 __all__ = [
     "BLOCK",
     "STREAM_VERSION",
@@ -123,7 +125,13 @@ def resolve_threads(threads: int | None) -> int:
             except ValueError:
                 threads = 0
             if threads < 1:
-                raise ValueError(f"{THREADS_ENV} must be a positive integer; got {env!r}")
+                raise InitializerError.single(
+                    ("threads",),
+                    "invalid_argument",
+                    f"{THREADS_ENV} must be a positive integer; got {env!r}",
+                    env,
+                    subject="the initializer call",
+                )
         else:
             threads = _cpu_count()
     return threads

@@ -14,7 +14,14 @@ from typing import Any, Literal, cast
 import numpy as np
 from pydantic import ValidationError
 
-from .errors import ErrorRecord, InitializerError, closest, describe, records_from_pydantic
+from .errors import (
+    ErrorRecord,
+    InitializerError,
+    closest,
+    describe,
+    forbidden_module_message,
+    records_from_pydantic,
+)
 from .initializers import STFT, Constant, Initializer, VarianceScaling
 from .initializers._types import (
     KERAS_MODULE,
@@ -182,15 +189,7 @@ def _envelope_key_problems(data: dict[str, Any]) -> list[ErrorRecord]:
     module = data.get("module")
     if module is not None and not (isinstance(module, str) and KERAS_MODULE.fullmatch(module)):
         records.append(
-            ErrorRecord(
-                ("module",),
-                "forbidden_module",
-                f"module {module!r} is not "
-                "allowed: initspec never imports what a config names, and "
-                "accepts only keras.*, tf_keras.*, tensorflow.* or the module "
-                "of a registered initializer",
-                module,
-            )
+            ErrorRecord(("module",), "forbidden_module", forbidden_module_message(module), module)
         )
     for raw_key in data:
         key = raw_key if isinstance(raw_key, str) else str(raw_key)  # YAML allows any key

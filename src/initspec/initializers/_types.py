@@ -32,7 +32,7 @@ from pydantic import (
 )
 from pydantic_core import CoreSchema, InitErrorDetails, PydanticCustomError, core_schema
 
-from ..errors import closest, describe
+from ..errors import closest, describe, forbidden_module_message
 
 T = TypeVar("T")
 FLOAT_MAX = float(np.finfo(np.float64).max)
@@ -232,12 +232,8 @@ class ModuleName:
                 "module should be a string or null; got {got}",
                 {"got": describe(value)},
             )
-        allowed = "keras.*, tf_keras.*, tensorflow.*" + "".join(f", {m}" for m in self.extra)
         raise PydanticCustomError(
-            "forbidden_module",
-            "module {got} is not allowed: initspec never imports what a "
-            "config names, and accepts only {allowed} here",
-            {"got": repr(value), "allowed": allowed},
+            "forbidden_module", "{msg}", {"msg": forbidden_module_message(value, self.extra)}
         )
 
     def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> CoreSchema:
