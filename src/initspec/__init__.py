@@ -12,6 +12,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
+    from ._field import InitializerField
     from .errors import ErrorRecord, InitializerError
     from .files import Finding, ScanReport, scan
     from .initializers import (
@@ -53,6 +54,7 @@ __all__ = [
     "Initializer",
     "InitializerConfig",
     "InitializerError",
+    "InitializerField",
     "LecunNormal",
     "LecunUniform",
     "Limits",
@@ -78,6 +80,7 @@ __all__ = [
 _HOME = {
     "ErrorRecord": "errors",
     "InitializerError": "errors",
+    "InitializerField": "_field",
     "custom_object_scope": "registry",
     "register": "registry",
     "unregister": "registry",
