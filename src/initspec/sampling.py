@@ -42,6 +42,7 @@ levels (float64 normals use numpy's ziggurat). Changing anything above changes
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import secrets
@@ -62,6 +63,7 @@ __all__ = [
     "Normal",
     "Uniform",
     "UniformInt",
+    "derive_seed",
     "fill",
     "fresh_seed",
     "resolve_threads",
@@ -113,6 +115,19 @@ Distribution = Uniform | UniformInt | Normal
 def fresh_seed() -> int:
     """A new seed from the operating system's entropy, for unseeded initializers."""
     return secrets.randbits(64)
+
+
+def derive_seed(seed: int, label: str | bytes) -> int:
+    """A seed in ``[0, 2**64)`` derived from ``seed`` and a label: BLAKE2b-64 of the seed's 16
+    bytes (``seed mod 2**128``, little-endian) followed by the label (UTF-8). ``initspec.torch``
+    seeds each parameter with the parameter's name; ``initspec.jax`` hashes a key's data.
+
+    >>> derive_seed(5, "0.weight") == derive_seed(5, "0.weight") != derive_seed(5, "0.bias")
+    True
+    """
+    data = label.encode("utf-8") if isinstance(label, str) else bytes(label)
+    digest = hashlib.blake2b((seed % (1 << 128)).to_bytes(16, "little") + data, digest_size=8)
+    return int.from_bytes(digest.digest(), "little")
 
 
 def resolve_threads(threads: int | None) -> int:

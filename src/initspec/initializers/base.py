@@ -378,18 +378,9 @@ class Initializer(Generic[C]):
         threads: int | None = None,
     ) -> np.ndarray[Any, Any]:
         """A new array of ``shape`` and ``dtype`` (default float32), or the partition of it."""
-        full = check_shape(shape)
         if dtype is None and out is not None and isinstance(out, np.ndarray):
             dtype = out.dtype
-        dt = resolve_dtype(dtype)
-        if dtype_kind(dt) not in self.dtype_kinds:
-            raise call_error(
-                ("dtype",),
-                "unsupported_dtype",
-                f"{type(self).__name__} cannot produce {dt.name}; it makes {self._kinds_text()}",
-                dt.name,
-            )
-        self.check_call_shape(full)
+        full, dt = self.check_call(shape, dtype)
         part, offset = _partition(full, partition_shape, partition_offset)
         if threads is not None and (
             isinstance(threads, bool) or not isinstance(threads, int) or threads < 1
@@ -427,6 +418,26 @@ class Initializer(Generic[C]):
             _check_out(out, part, dt)
         self._fill(out, full, offset, threads)
         return out
+
+    def check_call(self, shape: Any, dtype: Any = None) -> tuple[tuple[int, ...], np.dtype[Any]]:
+        """The checked shape and dtype of a call, or the ``InitializerError`` the call raises
+        for them (without making anything).
+
+        >>> import initspec
+        >>> initspec.Orthogonal().check_call([3, 2], "float64")
+        ((3, 2), dtype('float64'))
+        """
+        full = check_shape(shape)
+        dt = resolve_dtype(dtype)
+        if dtype_kind(dt) not in self.dtype_kinds:
+            raise call_error(
+                ("dtype",),
+                "unsupported_dtype",
+                f"{type(self).__name__} cannot produce {dt.name}; it makes {self._kinds_text()}",
+                dt.name,
+            )
+        self.check_call_shape(full)
+        return full, dt
 
     def _kinds_text(self) -> str:
         names = {
