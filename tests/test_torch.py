@@ -247,6 +247,11 @@ def test_keras_init_lists_unknown_layers_and_leaves_them_alone() -> None:
     assert torch.equal(model[1].weight, prelu)
     assert torch.equal(model[2].in_proj_weight, attention)
     assert not model[2].out_proj.bias.any()  # its Linear child is known
+    lazy = nn.Sequential(nn.LazyLinear(3), nn.Linear(3, 2))
+    assert itorch.keras_init_(lazy, seed=0) == ["0"]
+    lazy(torch.ones(1, 5))  # materialized: now it is a Linear like any other
+    assert itorch.keras_init_(lazy, seed=0) == []
+    assert not lazy[0].bias.any()
 
 
 def test_embedding() -> None:

@@ -322,6 +322,9 @@ def keras_init_(module: Any, *, seed: int | None = None) -> list[str]:
         )
     unknown: list[str] = []
     for name, child in module.named_modules():
+        if any(torch.nn.parameter.is_lazy(p) for p in child.parameters(recurse=False)):
+            unknown.append(name)  # not materialized yet: no shape to initialize
+            continue
         plans = keras_plan(child)
         if plans is None:
             if any(True for _ in child.parameters(recurse=False)):

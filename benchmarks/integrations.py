@@ -1,0 +1,158 @@
+"""The integrations against initspec's own calls, measured side by side and interleaved.
+
+    python benchmarks/integrations.py            # print the table
+    python benchmarks/integrations.py --write    # also write benchmarks/RESULTS-integrations.md
+
+- ``initspec.torch.init_`` on a float32 4096x4096 CPU tensor against initspec's own
+  ``init(shape, out=buf)`` (both fill existing memory), with ``layout="keras"`` (the tensor is
+  the Keras tensor) and ``layout="torch"`` (a ``Linear`` weight ``(out, in)``: the Keras kernel
+  ``(in, out)`` transposed), and ``torch.nn.init`` for reference.
+- ``InitializerField``: validating a pydantic model with one such field against ``get(dict)``
+  of the same Keras 3 config, per call.
+
+Needs torch (``pip install torch==2.13.0``); the rounds alternate between the tools, and the
+medians and their ratios are reported. See benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pydantic
+import torch
+
+import initspec
+import initspec.torch
+
+HERE = Path(__file__).resolve().parent
+
+CONFIG = {
+    "module": "keras.initializers",
+    "class_name": "VarianceScaling",
+    "config": {
+        "scale": 2.0,
+        "mode": "fan_in",
+        "distribution": "truncated_normal",
+        "seed": 3,
+        "input_axes": None,
+        "output_axes": None,
+    },
+    "registered_name": None,
+}
+
+
+class Experiment(pydantic.BaseModel):
+    kernel: initspec.InitializerField = None
+
+
+def interleaved(tools: dict[str, Callable[[], Any]], rounds: int) -> dict[str, float]:
+    """Median seconds of each tool, timed once per round in turn (after a warm-up call)."""
+    for fn in tools.values():
+        fn()
+    times: dict[str, list[float]] = {name: [] for name in tools}
+    for _ in range(rounds):
+        for name, fn in tools.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def fill_rows(name: str, rounds: int) -> list[tuple[str, str, float, float]]:
+    init = initspec.get(name)
+    init = type(init).from_config({**init.get_config(), "seed": 1})
+    shape = (4096, 4096)
+    tensor = torch.empty(shape)
+    weight = torch.nn.Linear(4096, 4096).weight
+    buffer = np.empty(shape, np.float32)
+    peer = {
+        "glorot_uniform": torch.nn.init.xavier_uniform_,
+        "he_normal": torch.nn.init.kaiming_normal_,
+    }
+    tools: dict[str, Callable[[], Any]] = {
+        "out=": lambda: init(shape, out=buffer),
+        "keras": lambda: initspec.torch.init_(tensor, init, layout="keras"),
+        "torch": lambda: initspec.torch.init_(weight, init),
+        "torch.nn.init": lambda: peer[name](tensor),
+    }
+    t = interleaved(tools, rounds)
+    base = t["out="]
+    return [
+        (f"{name}: init_(tensor, layout='keras')", "init(shape, out=buf)", t["keras"], base),
+        (f"{name}: init_(Linear weight), layout='torch'", "init(shape, out=buf)", t["torch"], base),
+        (
+            f"{name}: init(shape, out=buf)",
+            f"torch.nn.init.{peer[name].__name__}",
+            base,
+            t["torch.nn.init"],
+        ),
+    ]
+
+
+def field_rows(rounds: int) -> list[tuple[str, str, float, float]]:
+    batch = 500
+    adapter = pydantic.TypeAdapter(initspec.InitializerField)
+    data = {"kernel": CONFIG}
+
+    def get() -> None:
+        for _ in range(batch):
+            initspec.get(CONFIG)
+
+    def model() -> None:
+        for _ in range(batch):
+            Experiment.model_validate(data)
+
+    def typeadapter() -> None:
+        for _ in range(batch):
+            adapter.validate_python(CONFIG)
+
+    t = interleaved({"get": get, "model": model, "adapter": typeadapter}, rounds)
+    return [
+        ("BaseModel with an InitializerField", "get(dict)", t["model"] / batch, t["get"] / batch),
+        ("TypeAdapter(InitializerField)", "get(dict)", t["adapter"] / batch, t["get"] / batch),
+    ]
+
+
+def render(rows: list[tuple[str, str, float, float]], rounds: int) -> str:
+    lines = [
+        "# Integration benchmark results",
+        "",
+        f"Medians of {rounds} interleaved rounds ({platform.machine()}, "
+        f"{torch.get_num_threads()} torch threads, numpy {np.__version__}, torch "
+        f"{torch.__version__}, pydantic {pydantic.VERSION}). Times in milliseconds (the field "
+        "rows: microseconds per call).",
+        "",
+        "| measured | against | time | peer's time | ratio |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for what, against, ours, theirs in rows:
+        scale, unit = (1e6, "us") if ours < 1e-3 else (1e3, "ms")
+        lines.append(
+            f"| {what} | {against} | {ours * scale:.1f} {unit} | {theirs * scale:.1f} {unit} | "
+            f"{ours / theirs:.2f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+    rows = fill_rows("glorot_uniform", args.rounds) + fill_rows("he_normal", args.rounds)
+    rows += field_rows(args.rounds)
+    text = render(rows, args.rounds)
+    print(text)
+    if args.write:
+        (HERE / "RESULTS-integrations.md").write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
