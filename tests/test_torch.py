@@ -141,6 +141,12 @@ def test_keras_layout_and_views() -> None:
     assert np.array_equal(_np(column), initspec.get(identifier)((4,)))
 
 
+def test_other_devices_go_through_copy() -> None:
+    meta = torch.empty(4, 3, device="meta")  # no data: the copy is all that can happen
+    assert itorch.init_(meta, "glorot_uniform") is meta
+    assert meta.device.type == "meta"
+
+
 def test_plain_callables_are_called_with_the_keras_shape() -> None:
     tensor = torch.empty(2, 3)
     itorch.init_(tensor, lambda shape, dtype=None: np.arange(6.0).reshape(shape))

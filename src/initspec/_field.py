@@ -20,7 +20,7 @@ GlorotUniform()
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 from pydantic import Field, GetCoreSchemaHandler, GetJsonSchemaHandler, ValidationError
 from pydantic.json_schema import CoreRef, GenerateJsonSchema, JsonSchemaValue
@@ -122,10 +122,15 @@ class _IdentifierSchema:
         return dict(root_ref)
 
 
-#: A pydantic v2 field type: any identifier :func:`initspec.get` accepts, held as the built
-#: initializer (or ``None``). Defaults are validated too.
-InitializerField = Annotated[
-    Initializer[Any] | Callable[..., Any] | None,
-    Field(validate_default=True),
-    _IdentifierSchema,
-]
+if TYPE_CHECKING:
+    # For type checkers the field is Any: inputs and defaults are names and dicts, the
+    # attribute is what get() built (an initializer, a callable or None).
+    InitializerField: TypeAlias = Any
+else:
+    #: A pydantic v2 field type: any identifier :func:`initspec.get` accepts, held as the
+    #: built initializer (or ``None``). Defaults are validated too.
+    InitializerField = Annotated[
+        Initializer[Any] | Callable[..., Any] | None,
+        Field(validate_default=True),
+        _IdentifierSchema,
+    ]

@@ -126,7 +126,7 @@ def init_(tensor: torch.Tensor, identifier: Any, *, layout: Layout = "torch") ->
             and isinstance(init, Initializer)
         ):
             init(shape, np_dtype, out=tensor.detach().numpy())  # straight into its memory
-            torch.autograd.graph.increment_version(tensor)
+            _written(tensor)
             return tensor
         values = _values(init, shape, np_dtype)
         source = torch.from_numpy(values)
@@ -134,6 +134,13 @@ def init_(tensor: torch.Tensor, identifier: Any, *, layout: Layout = "torch") ->
             source = source.permute(_to_torch_order(len(shape)))
         tensor.copy_(source)
     return tensor
+
+
+def _written(tensor: torch.Tensor) -> None:
+    """Tell autograd the tensor changed, as an in-place torch operation would (torch >= 2.1)."""
+    increment = getattr(torch.autograd.graph, "increment_version", None)
+    if increment is not None:
+        increment(tensor)
 
 
 def _values(init: Callable[..., Any], shape: tuple[int, ...], dtype: Any) -> np.ndarray[Any, Any]:
