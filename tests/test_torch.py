@@ -253,6 +253,17 @@ def test_keras_init_lists_unknown_layers_and_leaves_them_alone() -> None:
     assert torch.equal(model[1].weight, prelu)
     assert torch.equal(model[2].in_proj_weight, attention)
     assert not model[2].out_proj.bias.any()  # its Linear child is known
+
+    class LoRALinear(nn.Linear):  # a known layer with parameters Keras's Dense does not have
+        def __init__(self) -> None:
+            super().__init__(4, 4)
+            self.lora = nn.Parameter(torch.full((2, 4), 7.0))
+
+    lora = LoRALinear()
+    before = lora.weight.detach().clone()
+    assert itorch.keras_init_(nn.Sequential(lora), seed=0) == ["0"]
+    assert torch.equal(lora.weight, before)
+    assert (lora.lora == 7).all()
     lazy = nn.Sequential(nn.LazyLinear(3), nn.Linear(3, 2))
     assert itorch.keras_init_(lazy, seed=0) == ["0"]
     lazy(torch.ones(1, 5))  # materialized: now it is a Linear like any other

@@ -333,8 +333,9 @@ def keras_init_(module: Any, *, seed: int | None = None) -> list[str]:
             unknown.append(name)  # not materialized yet: no shape to initialize
             continue
         plans = keras_plan(child)
-        if plans is None:
-            if any(True for _ in child.parameters(recurse=False)):
+        own = {n for n, _ in child.named_parameters(recurse=False)}
+        if plans is None or not own <= {plan.name for plan in plans}:
+            if own:  # e.g. a subclass of a known layer with parameters of its own
                 unknown.append(name)
             continue
         tensors = {
