@@ -10,11 +10,14 @@ import jsonschema
 import numpy as np
 import pydantic
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import PydanticSerializationError
 
 import initspec
 from initspec import InitializerField
+from strategies import fuzz_settings, json_values, mutated_configs, valid_configs
 
 
 class Experiment(BaseModel):
@@ -295,3 +298,21 @@ def test_registrations_and_scopes_apply() -> None:
         assert Experiment.model_validate_json(exp.model_dump_json()) == exp
     finally:
         initspec.unregister(registered)
+
+
+@fuzz_settings(0.5)
+@given(st.one_of(mutated_configs(), valid_configs(), json_values()))
+def test_field_and_get_agree_on_everything(identifier: Any) -> None:
+    """The field accepts exactly what get() accepts, with the same records under the field."""
+    try:
+        expected = initspec.get(identifier)
+    except initspec.InitializerError as err:
+        records = err.errors
+    else:
+        held = Experiment(kernel=identifier).kernel
+        assert held == expected
+        return
+    with pytest.raises(ValidationError) as info:
+        Experiment(kernel=identifier)
+    got = [(e["loc"], e["type"], e["msg"]) for e in info.value.errors()]
+    assert got == [(("kernel", *r.loc), r.type, r.msg) for r in records]
