@@ -80,19 +80,30 @@ def test_conv_weights_are_the_keras_kernel_permuted(
 def test_fans_follow_keras_for_a_conv_weight() -> None:
     # he_uniform: limit sqrt(6 / fan_in), fan_in = receptive field * input channels (Keras)
     conv = nn.Conv2d(16, 32, 3)
-    itorch.init_(conv.weight, "he_uniform")
+    itorch.init_(conv.weight, {"class_name": "HeUniform", "config": {"seed": 12}})
     values = _np(conv.weight)
     limit = math.sqrt(6 / (3 * 3 * 16))
     assert values.max() <= limit
     assert values.min() >= -limit
-    n = values.size  # 4,608 uniform values: the extremes come within 1% of the limit
-    assert values.max() > limit * (1 - 10 / n * 4)
-    # fan_out for the same weight is 3 * 3 * 32 (not PyTorch's 32 * 9 on another axis pair)
-    itorch.init_(
-        conv.weight,
-        {"class_name": "VarianceScaling", "config": {"mode": "fan_out", "distribution": "uniform"}},
-    )
-    assert np.abs(_np(conv.weight)).max() <= math.sqrt(3 / (3 * 3 * 32))
+    # n uniforms on [-limit, limit]: P(max < limit * (1 - 40 / n)) = (1 - 20 / n) ** n < e**-20
+    n = values.size
+    assert values.max() > limit * (1 - 40 / n)
+    # fan_out = receptive field * output channels = 3 * 3 * 32 (fan_in would be half of it)
+    config = {"mode": "fan_out", "distribution": "uniform", "seed": 13}
+    itorch.init_(conv.weight, {"class_name": "VarianceScaling", "config": config})
+    limit = math.sqrt(3 / (3 * 3 * 32))
+    values = np.abs(_np(conv.weight))
+    assert limit * (1 - 40 / n) < values.max() <= limit
+
+
+def test_transposed_conv_fans_are_keras_own() -> None:
+    # ConvTranspose2d(16, 32, 3).weight is (16, 32, 3, 3); Keras's kernel (3, 3, 32, 16) has
+    # fan_in = 3 * 3 * 32 (its second-to-last axis), so he_uniform's limit is sqrt(6 / 288)
+    conv = nn.ConvTranspose2d(16, 32, 3)
+    itorch.init_(conv.weight, {"class_name": "HeUniform", "config": {"seed": 14}})
+    values = np.abs(_np(conv.weight))
+    limit = math.sqrt(6 / (3 * 3 * 32))
+    assert limit * (1 - 40 / values.size) < values.max() <= limit
 
 
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32", "float64"])
