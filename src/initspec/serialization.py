@@ -352,6 +352,11 @@ def json_schema() -> dict[str, Any]:
             "type": "array",
             "items": {"anyOf": [NUMBER_SCHEMA, {"type": "boolean"}, {"$ref": "#/$defs/BoolArray"}]},
         }
+        union["title"] = "Serialized initializer"
+        union["description"] = (
+            "An initializer written as a config, in Keras 2 form (class_name, config) or Keras 3 "
+            "form (module, class_name, config, registered_name); class_name picks the class."
+        )
         defs["InitializerConfig"] = union
         all_names = sorted(names.names)
         _schema_cache["schema"] = {
@@ -361,8 +366,11 @@ def json_schema() -> dict[str, Any]:
             "description": "A Keras weight-initializer identifier as initspec accepts it: null, a "
             "name, or a serialized initializer in Keras 2 or Keras 3 form.",
             "anyOf": [
-                {"type": "null"},
-                {"enum": all_names, "description": "an initializer name or alias"},
+                {"type": "null", "description": "No initializer (get(None) returns None)."},
+                {
+                    "enum": all_names,
+                    "description": "An initializer's name or alias, for its default config.",
+                },
                 {"$ref": "#/$defs/InitializerConfig"},
             ],
             "$defs": defs,
