@@ -804,3 +804,26 @@ def test_user_config_models_keep_their_own_descriptions() -> None:
     assert schema["description"] == "Config of Own."
     assert schema["properties"]["factor"]["description"] == "How much. Default: 2.0. Range: >= 1."
     assert "description" not in schema["properties"]["plain"]
+
+
+def _config_errors(doc: Any) -> list[jsonschema.ValidationError]:
+    union = Draft202012Validator({"$defs": SCHEMA["$defs"], "$ref": "#/$defs/InitializerConfig"})
+    return list(union.iter_errors(doc))
+
+
+def test_a_misspelt_class_name_is_one_error_naming_every_class() -> None:
+    # Validators ignore OpenAPI's "discriminator": with a plain oneOf, a misspelt class_name
+    # failed every member, and editors reported it against one arbitrary class.
+    errors = _config_errors(config("GlorotUnifrom", seed=1))
+    assert [(list(e.absolute_path), e.validator) for e in errors] == [(["class_name"], "enum")]
+    assert set(errors[0].validator_value) == set(builtin_table().names)
+
+
+def test_a_config_is_checked_against_its_own_class_only() -> None:
+    errors = _config_errors(config("RandomNormal", stdev=0.1))
+    assert [(list(e.absolute_path), e.validator) for e in errors] == [
+        (["config"], "additionalProperties")
+    ]
+    assert "'stdev'" in errors[0].message
+    missing = _config_errors({"config": {}})
+    assert [(list(e.absolute_path), e.validator) for e in missing] == [([], "required")]

@@ -352,12 +352,7 @@ def json_schema() -> dict[str, Any]:
             "type": "array",
             "items": {"anyOf": [NUMBER_SCHEMA, {"type": "boolean"}, {"$ref": "#/$defs/BoolArray"}]},
         }
-        union["title"] = "Serialized initializer"
-        union["description"] = (
-            "An initializer written as a config, in Keras 2 form (class_name, config) or Keras 3 "
-            "form (module, class_name, config, registered_name); class_name picks the class."
-        )
-        defs["InitializerConfig"] = union
+        defs["InitializerConfig"] = _keyed_on_class_name(union)
         all_names = sorted(names.names)
         _schema_cache["schema"] = {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -377,6 +372,43 @@ def json_schema() -> dict[str, Any]:
         }
     fresh: dict[str, Any] = json.loads(json.dumps(_schema_cache["schema"]))
     return fresh
+
+
+def _keyed_on_class_name(union: dict[str, Any]) -> dict[str, Any]:
+    """The union of serialized initializers as editors need it: ``class_name`` one of every
+    name, and each class's schema applied when ``class_name`` is one of its names.
+
+    pydantic writes ``oneOf`` with an OpenAPI ``discriminator``, which JSON Schema validators
+    ignore: they try every member, so a misspelt ``class_name`` is reported against one
+    arbitrary class ("valid values: RandomNormal, ..."). Keyed with if/then it is reported once,
+    against every name, and a config is checked against its own class only. The two accept the
+    same documents (the members' names are disjoint).
+    """
+    names: dict[str, list[str]] = {}
+    for name, ref in union["discriminator"]["mapping"].items():
+        names.setdefault(ref, []).append(name)
+    assert sorted(names) == sorted(member["$ref"] for member in union["oneOf"])
+    return {
+        "title": "Serialized initializer",
+        "description": "An initializer written as a config, in Keras 2 form (class_name, config) "
+        "or Keras 3 form (module, class_name, config, registered_name); class_name picks the "
+        "class.",
+        "type": "object",
+        "required": ["class_name", "config"],
+        "properties": {
+            "class_name": {
+                "description": "Which initializer: a class name or an alias.",
+                "enum": sorted(name for group in names.values() for name in group),
+            }
+        },
+        "allOf": [
+            {
+                "if": {"required": ["class_name"], "properties": {"class_name": {"enum": group}}},
+                "then": {"$ref": ref},
+            }
+            for ref, group in names.items()
+        ],
+    }
 
 
 def _resolve_placeholders(node: Any) -> Any:
