@@ -827,3 +827,106 @@ def test_a_config_is_checked_against_its_own_class_only() -> None:
     assert "'stdev'" in errors[0].message
     missing = _config_errors({"config": {}})
     assert [(list(e.absolute_path), e.validator) for e in missing] == [([], "required")]
+
+
+# --- schemas/README.md: $schema, the modeline and $ref ---------------------------------------
+
+SCHEMAS_README = ROOT / "schemas" / "README.md"
+
+
+def readme_files() -> dict[str, str]:
+    """The example files of schemas/README.md, by the name each block is marked with."""
+    text = SCHEMAS_README.read_text(encoding="utf-8")
+    found = re.findall(r"<!-- file: (\S+) -->\n```\w+\n(.*?)```", text, flags=re.DOTALL)
+    files = dict(found)
+    assert len(files) == len(found), "two examples with one name"
+    return files
+
+
+def _team_validator(base: str) -> Draft202012Validator:
+    """The README's experiment schema, at ``base``, beside a copy of the published schema."""
+    from referencing import Registry, Resource
+
+    team = json.loads(readme_files()["experiment.schema.json"])
+    Draft202012Validator.check_schema(team)
+    published = Resource.from_contents(SCHEMA)
+    registry = Registry().with_resources(
+        [(base + "initializer.schema.json", published), (SCHEMA["$id"], published)]
+    )
+    return Draft202012Validator({**team, "$id": base + "experiment.schema.json"}, registry=registry)
+
+
+def _initializers(experiment: dict[str, Any]) -> list[Any]:
+    return [v for layer in experiment["layers"] for k, v in layer.items() if k.endswith("izer")]
+
+
+def test_schemas_readme_examples_validate_with_jsonschema_and_initspec() -> None:
+    yaml = pytest.importorskip("yaml")
+    files = readme_files()
+    assert set(files) == {
+        "initializer.yaml",
+        "experiment.schema.json",
+        "experiment.json",
+        "experiment.yaml",
+    }
+    bare = yaml.safe_load(files["initializer.yaml"])
+    assert files["initializer.yaml"].startswith(
+        "# yaml-language-server: $schema=./initializer.schema.json\n"
+    )
+    assert VALIDATOR.is_valid(bare)
+    assert initspec_error(bare) is None
+    validator = _team_validator("file:///project/schemas/")
+    experiment_json = json.loads(files["experiment.json"])
+    experiment_yaml = yaml.safe_load(files["experiment.yaml"])
+    assert experiment_json["$schema"] == "./experiment.schema.json"
+    assert files["experiment.yaml"].startswith(
+        "# yaml-language-server: $schema=./experiment.schema.json\n"
+    )
+    for experiment in (experiment_json, experiment_yaml):
+        assert validator.is_valid(experiment), best_match(validator.iter_errors(experiment))
+        initializers = _initializers(experiment)
+        assert len(initializers) >= 3
+        for identifier in initializers:
+            assert initspec_error(identifier) is None
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        (
+            lambda e: e["layers"][1]["kernel_initializer"]["config"].update(sed=42),
+            ["layers", 1, "kernel_initializer", "config"],
+        ),
+        (
+            lambda e: e["layers"][1]["kernel_initializer"].update(class_name="GlorotUnifrom"),
+            ["layers", 1, "kernel_initializer", "class_name"],
+        ),
+        (
+            lambda e: e["layers"][0].update(kernel_initializer="he_normall"),
+            ["layers", 0, "kernel_initializer"],
+        ),
+        (
+            lambda e: e["layers"][1]["bias_initializer"].update(module="os"),
+            ["layers", 1, "bias_initializer", "module"],
+        ),
+    ],
+    ids=["key", "class_name", "name", "module"],
+)
+def test_schemas_readme_ref_rejects_what_initspec_rejects(change: Any, where: list[Any]) -> None:
+    validator = _team_validator("file:///project/schemas/")
+    experiment = json.loads(readme_files()["experiment.json"])
+    change(experiment)
+    found = best_match(validator.iter_errors(experiment))
+    assert found is not None
+    assert list(found.absolute_path) == where
+    rejected = [i for i in _initializers(experiment) if initspec_error(i) is not None]
+    assert len(rejected) == 1
+
+
+def test_a_bare_identifier_cannot_carry_dollar_schema() -> None:
+    # what schemas/README.md says: map such files in the editor's settings instead
+    doc = {"$schema": "./initializer.schema.json", **config("HeNormal", seed=42)}
+    error = initspec_error(doc)
+    assert error is not None
+    assert [r.type for r in error.errors] == ["unknown_key"]
+    assert not VALIDATOR.is_valid(doc)
