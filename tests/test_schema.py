@@ -930,3 +930,31 @@ def test_a_bare_identifier_cannot_carry_dollar_schema() -> None:
     assert error is not None
     assert [r.type for r in error.errors] == ["unknown_key"]
     assert not VALIDATOR.is_valid(doc)
+
+
+def test_variance_scaling_descriptions_agree_with_the_named_variants() -> None:
+    # The scale and mode descriptions cite what the named classes fix: keep them in step.
+    from initspec.initializers.variance_scaling import VarianceScalingConfig
+
+    scale_text = _property(VarianceScalingConfig, "scale")["description"]
+    mode_text = _property(VarianceScalingConfig, "mode")["description"]
+    stated = {
+        name: float(value)
+        for first, second, value in re.findall(r"(\w+) and (\w+) (?:use )?(\d+) \(", scale_text)
+        for name in (first, second)
+    }
+    papers = {
+        "Glorot": "Glorot & Bengio 2010",
+        "Lecun": "LeCun et al. 1998",
+        "He": "He et al. 2015",
+    }
+    fixed = [initspec.GlorotNormal, initspec.GlorotUniform, initspec.HeNormal]
+    fixed += [initspec.HeUniform, initspec.LecunNormal, initspec.LecunUniform]
+    assert set(stated) == {cls.__name__ for cls in fixed}
+    for cls in fixed:
+        scale, mode, _ = cls._fixed
+        paper = next(v for k, v in papers.items() if cls.__name__.startswith(k))
+        assert stated[cls.__name__] == scale, cls
+        assert re.search(rf"{cls.__name__}[^.]* \({re.escape(paper)}\)", scale_text), cls
+        clause = next(c for c in mode_text.split(";") if mode in c)
+        assert paper in clause, (cls, mode)

@@ -119,7 +119,8 @@ class VarianceScalingConfig(SeededConfig):
     scale: Positive = Field(
         1.0,
         description="The values' variance is scale / n, n being the fan that mode picks (at "
-        "least 1). Glorot & Bengio (2010) and LeCun et al. (1998) use 1, He et al. (2015) 2.",
+        "least 1). GlorotNormal and GlorotUniform use 1 (Glorot & Bengio 2010), LecunNormal "
+        "and LecunUniform 1 (LeCun et al. 1998), HeNormal and HeUniform 2 (He et al. 2015).",
         examples=[2.0],
     )
     mode: Literal["fan_in", "fan_out", "fan_avg"] = Field(
