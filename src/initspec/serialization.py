@@ -23,6 +23,7 @@ from .errors import (
     records_from_pydantic,
 )
 from .initializers import STFT, Constant, Initializer, VarianceScaling
+from .initializers._schema_text import schema_text
 from .initializers._types import (
     KERAS_MODULE,
     NUMBER_SCHEMA,
@@ -388,7 +389,7 @@ def _keyed_on_class_name(union: dict[str, Any]) -> dict[str, Any]:
     for name, ref in union["discriminator"]["mapping"].items():
         names.setdefault(ref, []).append(name)
     assert sorted(names) == sorted(member["$ref"] for member in union["oneOf"])
-    return {
+    keyed: dict[str, Any] = {
         "title": "Serialized initializer",
         "description": "An initializer written as a config, in Keras 2 form (class_name, config) "
         "or Keras 3 form (module, class_name, config, registered_name); class_name picks the "
@@ -409,6 +410,8 @@ def _keyed_on_class_name(union: dict[str, Any]) -> dict[str, Any]:
             for ref, group in names.items()
         ],
     }
+    schema_text(keyed, dict)  # "Required." as on every other field
+    return keyed
 
 
 def _resolve_placeholders(node: Any) -> Any:
