@@ -90,17 +90,22 @@ class LanguageServer:
                 "publishDiagnostics": {},
             },
         }
-        self.request(
-            "initialize",
-            {
-                "processId": os.getpid(),
-                "rootUri": root.as_uri(),
-                "workspaceFolders": [{"uri": root.as_uri(), "name": root.name}],
-                "capabilities": capabilities,
-            },
-        )
-        self.notify("initialized", {})
-        self.notify("workspace/didChangeConfiguration", {"settings": {"yaml": settings}})
+        try:
+            self.request(
+                "initialize",
+                {
+                    "processId": os.getpid(),
+                    "rootUri": root.as_uri(),
+                    "workspaceFolders": [{"uri": root.as_uri(), "name": root.name}],
+                    "capabilities": capabilities,
+                },
+            )
+            self.notify("initialized", {})
+            self.notify("workspace/didChangeConfiguration", {"settings": {"yaml": settings}})
+        except BaseException:
+            self.process.kill()
+            self.process.wait(timeout=5)
+            raise
 
     # --- framing ---------------------------------------------------------------------------
 
