@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import queue
+import re
 import shutil
 import subprocess
 import threading
@@ -370,3 +371,15 @@ def test_schema_given_by_the_yaml_schemas_setting(tmp_path: Path) -> None:
         assert client.open(tmp_path / "other.yaml", text) == []  # not mapped: not checked
     finally:
         client.close()
+
+
+def test_the_pinned_server_is_the_one_documented_and_installed() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    pins = re.findall(r"yaml-language-server@(\d+\.\d+\.\d+)", ci)
+    assert len(pins) == 1, "pin one yaml-language-server version in .ci/run"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"yaml-language-server@{pins[0]}" in readme
+    installed = LOCAL_SERVER.parent.parent / "package.json"
+    if installed.is_file():
+        version = json.loads(installed.read_text(encoding="utf-8"))["version"]
+        assert version == pins[0], f"{installed} is {version}; .ci/run pins {pins[0]}"
