@@ -958,3 +958,14 @@ def test_variance_scaling_descriptions_agree_with_the_named_variants() -> None:
         assert re.search(rf"{cls.__name__}[^.]* \({re.escape(paper)}\)", scale_text), cls
         clause = next(c for c in mode_text.split(";") if mode in c)
         assert paper in clause, (cls, mode)
+
+
+def test_every_example_is_valid_for_its_field() -> None:
+    checked = 0
+    for where, obj in _objects_with_properties(SCHEMA):
+        for name, prop in obj["properties"].items():
+            for value in prop.get("examples", []):
+                field = Draft202012Validator({"$defs": SCHEMA["$defs"], **prop})
+                assert field.is_valid(value), (where, name, value)
+                checked += 1
+    assert checked >= 8
