@@ -13,12 +13,14 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
+import re
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import jsonschema
+import pydantic
 import pytest
 from hypothesis import assume, example, given
 from jsonschema import Draft202012Validator
@@ -26,6 +28,8 @@ from jsonschema.exceptions import best_match
 
 import initspec
 from initspec.errors import ErrorRecord
+from initspec.initializers._schema_text import REST_MARKUP, plain_text
+from initspec.initializers._types import SEED_MAX, SEED_MIN
 from initspec.initializers.random import UniformConfig
 from initspec.registry import builtin_table
 from strategies import (
@@ -633,3 +637,335 @@ def test_non_json_numbers_are_rejected_by_initspec(doc: Any, loc: tuple[Any, ...
     error = initspec_error(doc)
     assert error is not None
     assert [(r.type, r.loc) for r in error.errors] == [("not_finite", loc)]
+
+
+# --- descriptions: what editors show ---------------------------------------------------------
+
+
+def _objects_with_properties(node: Any, where: str = "#") -> list[tuple[str, dict[str, Any]]]:
+    """Every subschema with ``properties`` (definitions, and then/else refinements; not the
+    conditions of ``if``, which describe no field)."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    if isinstance(node, dict):
+        if isinstance(node.get("properties"), dict):
+            found.append((where, node))
+        for key, value in node.items():
+            if key != "if":
+                found += _objects_with_properties(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found += _objects_with_properties(value, f"{where}/{i}")
+    return found
+
+
+def _is_plain_text(text: Any) -> bool:
+    return isinstance(text, str) and bool(text.strip()) and not REST_MARKUP.search(text)
+
+
+def test_every_field_has_a_plain_text_description() -> None:
+    objects = _objects_with_properties(SCHEMA)
+    assert len(objects) >= 30  # every config model and envelope, and their refinements
+    missing = [
+        f"{where}/properties/{name}: {prop.get('description')!r}"
+        for where, obj in objects
+        for name, prop in obj["properties"].items()
+        if not _is_plain_text(prop.get("description"))
+    ]
+    assert not missing, "fields without a plain-text description:\n" + "\n".join(missing)
+
+
+def test_every_definition_and_alternative_is_described() -> None:
+    for name, definition in SCHEMA["$defs"].items():
+        if "properties" in definition or name == "InitializerConfig":
+            assert _is_plain_text(definition.get("title")), name
+            assert _is_plain_text(definition.get("description")), name
+    for alternative in SCHEMA["anyOf"]:
+        if "$ref" not in alternative:
+            assert _is_plain_text(alternative.get("description")), alternative
+
+
+@pytest.mark.parametrize("entry", builtin_table().entries, ids=lambda e: e.tag)
+def test_each_class_is_described_by_its_docstring(entry: Any) -> None:
+    definition = SCHEMA["$defs"][f"{entry.tag}Identifier"]
+    assert definition["title"] == entry.tag
+    summary = plain_text(entry.cls.__doc__)
+    assert _is_plain_text(summary)
+    assert definition["description"].startswith(summary)
+    assert _is_plain_text(definition["description"])
+
+
+PAPERS = {
+    "GlorotUniform": "Glorot & Bengio 2010",
+    "GlorotNormal": "Glorot & Bengio 2010",
+    "HeNormal": "He et al. 2015",
+    "HeUniform": "He et al. 2015",
+    "LecunNormal": "Klambauer et al. 2017",
+    "LecunUniform": "LeCun et al. 1998",
+    "Orthogonal": "Saxe et al. 2014",
+}
+
+
+@pytest.mark.parametrize(("tag", "paper"), PAPERS.items())
+def test_initializers_from_papers_cite_them(tag: str, paper: str) -> None:
+    assert paper in SCHEMA["$defs"][f"{tag}Identifier"]["description"]
+
+
+def _property(model: type, field: str) -> dict[str, Any]:
+    prop: dict[str, Any] = SCHEMA["$defs"][model.__name__]["properties"][field]
+    return prop
+
+
+def _config_fields() -> list[tuple[type, str]]:
+    models = {entry.cls.config_model for entry in builtin_table().entries}
+    return [(model, name) for model in models for name in model.model_fields]
+
+
+@pytest.mark.parametrize(
+    ("model", "field"), _config_fields(), ids=lambda v: getattr(v, "__name__", v)
+)
+def test_descriptions_state_the_declared_default(model: Any, field: str) -> None:
+    default = model.model_fields[field].default  # plain JSON values for every built-in
+    assert _property(model, field)["default"] == default
+    assert f"Default: {json.dumps(default)}." in _property(model, field)["description"]
+
+
+def _range_of(description: str) -> tuple[str, str] | None:
+    """("<op>", "bound") or ("lo", "hi") parsed back from a description's "Range: ..." text."""
+    found = re.search(r"Range: (.+?)\.(?: |$)", description)
+    if found is None:
+        return None
+    text = found.group(1)
+    if " to " in text:
+        low, high = text.split(" to ")
+        return low, high
+    op, bound = text.split(" ", 1)
+    return op, bound
+
+
+def _power_number(text: str) -> int:
+    """The numbers the ranges print: 5, -2^63, 2^64 - 1."""
+    found = re.fullmatch(r"(-?)2\^(\d+)( - 1)?|(-?\d+)", text)
+    assert found is not None, text
+    if found.group(4) is not None:
+        return int(found.group(4))
+    value = 2 ** int(found.group(2)) - (1 if found.group(3) else 0)
+    return -value if found.group(1) else value
+
+
+def test_descriptions_state_the_declared_ranges() -> None:
+    from initspec.initializers.orthogonal import OrthogonalConfig
+    from initspec.initializers.random import NormalConfig
+    from initspec.initializers.variance_scaling import VarianceScalingConfig
+
+    seed = _range_of(_property(NormalConfig, "seed")["description"])
+    assert seed is not None
+    assert (_power_number(seed[0]), _power_number(seed[1])) == (SEED_MIN, SEED_MAX)
+    assert _range_of(_property(NormalConfig, "stddev")["description"]) == (">=", "0")
+    assert _range_of(_property(VarianceScalingConfig, "scale")["description"]) == (">", "0")
+    # the float range itself only says "finite": no range is printed for it
+    assert _range_of(_property(NormalConfig, "mean")["description"]) is None
+    assert _range_of(_property(OrthogonalConfig, "gain")["description"]) is None
+    shared = SCHEMA["$defs"]["ZerosIdentifier"]["properties"]["shared_object_id"]
+    assert _range_of(shared["description"]) == (">=", "0")
+
+
+def test_required_keys_are_said_to_be_required() -> None:
+    envelope = SCHEMA["$defs"]["RandomNormalIdentifier"]
+    for key in envelope["required"]:
+        assert envelope["properties"][key]["description"].endswith("Required.")
+
+
+def test_plain_text_removes_rest_markup() -> None:
+    doc = """Values from ``minval`` to ``maxval``, see :class:`~initspec.RandomUniform`,
+    :func:`initspec.get` and `the paper <https://example.org/p>`_; **strictly** `seed`.
+
+    >>> ignored()
+    """
+    text = plain_text(doc)
+    assert text == (
+        "Values from minval to maxval, see initspec.RandomUniform, initspec.get and the "
+        "paper; strictly seed."
+    )
+    assert _is_plain_text(text)
+    assert plain_text(None) == plain_text("") == ""
+
+
+def test_user_config_models_keep_their_own_descriptions() -> None:
+    class Own(initspec.InitializerConfig):
+        """Config of ``Own``.
+
+        More text.
+        """
+
+        factor: float = pydantic.Field(2.0, description="How much.", ge=1)
+        plain: int = 3
+
+    schema = Own.model_json_schema()
+    assert schema["description"] == "Config of Own."
+    assert schema["properties"]["factor"]["description"] == "How much. Default: 2.0. Range: >= 1."
+    assert "description" not in schema["properties"]["plain"]
+
+
+def _config_errors(doc: Any) -> list[jsonschema.ValidationError]:
+    union = Draft202012Validator({"$defs": SCHEMA["$defs"], "$ref": "#/$defs/InitializerConfig"})
+    return list(union.iter_errors(doc))
+
+
+def test_a_misspelt_class_name_is_one_error_naming_every_class() -> None:
+    # Validators ignore OpenAPI's "discriminator": with a plain oneOf, a misspelt class_name
+    # failed every member, and editors reported it against one arbitrary class.
+    errors = _config_errors(config("GlorotUnifrom", seed=1))
+    assert [(list(e.absolute_path), e.validator) for e in errors] == [(["class_name"], "enum")]
+    assert set(errors[0].validator_value) == set(builtin_table().names)
+
+
+def test_a_config_is_checked_against_its_own_class_only() -> None:
+    errors = _config_errors(config("RandomNormal", stdev=0.1))
+    assert [(list(e.absolute_path), e.validator) for e in errors] == [
+        (["config"], "additionalProperties")
+    ]
+    assert "'stdev'" in errors[0].message
+    missing = _config_errors({"config": {}})
+    assert [(list(e.absolute_path), e.validator) for e in missing] == [([], "required")]
+
+
+# --- schemas/README.md: $schema, the modeline and $ref ---------------------------------------
+
+SCHEMAS_README = ROOT / "schemas" / "README.md"
+
+
+def readme_files() -> dict[str, str]:
+    """The example files of schemas/README.md, by the name each block is marked with."""
+    text = SCHEMAS_README.read_text(encoding="utf-8")
+    found = re.findall(r"<!-- file: (\S+) -->\n```\w+\n(.*?)```", text, flags=re.DOTALL)
+    files = dict(found)
+    assert len(files) == len(found), "two examples with one name"
+    return files
+
+
+def _team_validator(base: str) -> Draft202012Validator:
+    """The README's experiment schema, at ``base``, beside a copy of the published schema."""
+    from referencing import Registry, Resource
+
+    team = json.loads(readme_files()["experiment.schema.json"])
+    Draft202012Validator.check_schema(team)
+    published = Resource.from_contents(SCHEMA)
+    registry = Registry().with_resources(
+        [(base + "initializer.schema.json", published), (SCHEMA["$id"], published)]
+    )
+    return Draft202012Validator({**team, "$id": base + "experiment.schema.json"}, registry=registry)
+
+
+def _initializers(experiment: dict[str, Any]) -> list[Any]:
+    return [v for layer in experiment["layers"] for k, v in layer.items() if k.endswith("izer")]
+
+
+def test_schemas_readme_examples_validate_with_jsonschema_and_initspec() -> None:
+    yaml = pytest.importorskip("yaml")
+    files = readme_files()
+    assert set(files) == {
+        "initializer.yaml",
+        "experiment.schema.json",
+        "experiment.json",
+        "experiment.yaml",
+    }
+    bare = yaml.safe_load(files["initializer.yaml"])
+    assert files["initializer.yaml"].startswith(
+        "# yaml-language-server: $schema=./initializer.schema.json\n"
+    )
+    assert VALIDATOR.is_valid(bare)
+    assert initspec_error(bare) is None
+    validator = _team_validator("file:///project/schemas/")
+    experiment_json = json.loads(files["experiment.json"])
+    experiment_yaml = yaml.safe_load(files["experiment.yaml"])
+    assert experiment_json["$schema"] == "./experiment.schema.json"
+    assert files["experiment.yaml"].startswith(
+        "# yaml-language-server: $schema=./experiment.schema.json\n"
+    )
+    for experiment in (experiment_json, experiment_yaml):
+        assert validator.is_valid(experiment), best_match(validator.iter_errors(experiment))
+        initializers = _initializers(experiment)
+        assert len(initializers) >= 3
+        for identifier in initializers:
+            assert initspec_error(identifier) is None
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        (
+            lambda e: e["layers"][1]["kernel_initializer"]["config"].update(sed=42),
+            ["layers", 1, "kernel_initializer", "config"],
+        ),
+        (
+            lambda e: e["layers"][1]["kernel_initializer"].update(class_name="GlorotUnifrom"),
+            ["layers", 1, "kernel_initializer", "class_name"],
+        ),
+        (
+            lambda e: e["layers"][0].update(kernel_initializer="he_normall"),
+            ["layers", 0, "kernel_initializer"],
+        ),
+        (
+            lambda e: e["layers"][1]["bias_initializer"].update(module="os"),
+            ["layers", 1, "bias_initializer", "module"],
+        ),
+    ],
+    ids=["key", "class_name", "name", "module"],
+)
+def test_schemas_readme_ref_rejects_what_initspec_rejects(change: Any, where: list[Any]) -> None:
+    validator = _team_validator("file:///project/schemas/")
+    experiment = json.loads(readme_files()["experiment.json"])
+    change(experiment)
+    found = best_match(validator.iter_errors(experiment))
+    assert found is not None
+    assert list(found.absolute_path) == where
+    rejected = [i for i in _initializers(experiment) if initspec_error(i) is not None]
+    assert len(rejected) == 1
+
+
+def test_a_bare_identifier_cannot_carry_dollar_schema() -> None:
+    # what schemas/README.md says: map such files in the editor's settings instead
+    doc = {"$schema": "./initializer.schema.json", **config("HeNormal", seed=42)}
+    error = initspec_error(doc)
+    assert error is not None
+    assert [r.type for r in error.errors] == ["unknown_key"]
+    assert not VALIDATOR.is_valid(doc)
+
+
+def test_variance_scaling_descriptions_agree_with_the_named_variants() -> None:
+    # The scale and mode descriptions cite what the named classes fix: keep them in step.
+    from initspec.initializers.variance_scaling import VarianceScalingConfig
+
+    scale_text = _property(VarianceScalingConfig, "scale")["description"]
+    mode_text = _property(VarianceScalingConfig, "mode")["description"]
+    stated = {
+        name: float(value)
+        for first, second, value in re.findall(r"(\w+) and (\w+) (?:use )?(\d+) \(", scale_text)
+        for name in (first, second)
+    }
+    papers = {
+        "Glorot": "Glorot & Bengio 2010",
+        "Lecun": "LeCun et al. 1998",
+        "He": "He et al. 2015",
+    }
+    fixed = [initspec.GlorotNormal, initspec.GlorotUniform, initspec.HeNormal]
+    fixed += [initspec.HeUniform, initspec.LecunNormal, initspec.LecunUniform]
+    assert set(stated) == {cls.__name__ for cls in fixed}
+    for cls in fixed:
+        scale, mode, _ = cls._fixed
+        paper = next(v for k, v in papers.items() if cls.__name__.startswith(k))
+        assert stated[cls.__name__] == scale, cls
+        assert re.search(rf"{cls.__name__}[^.]* \({re.escape(paper)}\)", scale_text), cls
+        clause = next(c for c in mode_text.split(";") if mode in c)
+        assert paper in clause, (cls, mode)
+
+
+def test_every_example_is_valid_for_its_field() -> None:
+    checked = 0
+    for where, obj in _objects_with_properties(SCHEMA):
+        for name, prop in obj["properties"].items():
+            for value in prop.get("examples", []):
+                field = Draft202012Validator({"$defs": SCHEMA["$defs"], **prop})
+                assert field.is_valid(value), (where, name, value)
+                checked += 1
+    assert checked >= 8

@@ -26,7 +26,15 @@ from pydantic_core import CoreSchema, PydanticCustomError, SchemaValidator, core
 
 from .errors import InitializerError, describe
 from .initializers import BUILTINS
-from .initializers._types import KerasModule, ModuleName, SharedObjectId, StrictModel
+from .initializers._schema_text import plain_text
+from .initializers._types import (
+    MODULE_TEXT,
+    SHARED_OBJECT_ID_TEXT,
+    KerasModule,
+    ModuleName,
+    SharedObjectId,
+    StrictModel,
+)
 from .initializers.base import Initializer, InitializerConfig
 
 __all__ = [
@@ -105,15 +113,29 @@ def _envelope(entry: Entry) -> type[StrictModel]:
             str,
             _RegisteredName(entry.registered_names, entry.cls.__name__, entry.any_package),
         ]
+    name = entry.cls.__name__
+    own_module = f" For this class also {entry.module}, its own module." if extra else ""
+    if entry.builtin:
+        registered_text = "Keras 3's registered name: the class name (or an alias), or null."
+    else:
+        registered_text = "The name the class is registered under, or null."
+    summary = plain_text(entry.cls.__doc__) or f"The {entry.tag} initializer."
     return create_model(
-        f"{entry.cls.__name__}Identifier",
+        f"{name}Identifier",
         __base__=StrictModel,
-        __doc__=f"A serialized {entry.tag} initializer (Keras 2 or Keras 3 form).",
-        module=(module | None, None),
-        class_name=(_literal(entry.class_names or entry.names), ...),
-        config=(entry.cls.config_model, ...),
-        registered_name=(registered | None, None),
-        shared_object_id=(SharedObjectId | None, None),
+        __doc__=f"{summary} Written in Keras 2 or Keras 3 form.",
+        __cls_kwargs__={"title": entry.tag},
+        module=(module | None, Field(None, description=MODULE_TEXT + own_module)),
+        class_name=(
+            _literal(entry.class_names or entry.names),
+            Field(description=f"Which initializer: {name} or an alias of it."),
+        ),
+        config=(
+            entry.cls.config_model,
+            Field(description=f"The arguments of {name}: its constructor's keyword arguments."),
+        ),
+        registered_name=(registered | None, Field(None, description=registered_text)),
+        shared_object_id=(SharedObjectId | None, Field(None, description=SHARED_OBJECT_ID_TEXT)),
     )
 
 

@@ -23,6 +23,7 @@ from .errors import (
     records_from_pydantic,
 )
 from .initializers import STFT, Constant, Initializer, VarianceScaling
+from .initializers._schema_text import schema_text
 from .initializers._types import (
     KERAS_MODULE,
     NUMBER_SCHEMA,
@@ -352,7 +353,7 @@ def json_schema() -> dict[str, Any]:
             "type": "array",
             "items": {"anyOf": [NUMBER_SCHEMA, {"type": "boolean"}, {"$ref": "#/$defs/BoolArray"}]},
         }
-        defs["InitializerConfig"] = union
+        defs["InitializerConfig"] = _keyed_on_class_name(union)
         all_names = sorted(names.names)
         _schema_cache["schema"] = {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -361,14 +362,56 @@ def json_schema() -> dict[str, Any]:
             "description": "A Keras weight-initializer identifier as initspec accepts it: null, a "
             "name, or a serialized initializer in Keras 2 or Keras 3 form.",
             "anyOf": [
-                {"type": "null"},
-                {"enum": all_names, "description": "an initializer name or alias"},
+                {"type": "null", "description": "No initializer (get(None) returns None)."},
+                {
+                    "enum": all_names,
+                    "description": "An initializer's name or alias, for its default config.",
+                },
                 {"$ref": "#/$defs/InitializerConfig"},
             ],
             "$defs": defs,
         }
     fresh: dict[str, Any] = json.loads(json.dumps(_schema_cache["schema"]))
     return fresh
+
+
+def _keyed_on_class_name(union: dict[str, Any]) -> dict[str, Any]:
+    """The union of serialized initializers as editors need it: ``class_name`` one of every
+    name, and each class's schema applied when ``class_name`` is one of its names.
+
+    pydantic writes ``oneOf`` with an OpenAPI ``discriminator``, which JSON Schema validators
+    ignore: they try every member, so a misspelt ``class_name`` is reported against one
+    arbitrary class ("valid values: RandomNormal, ..."). Keyed with if/then it is reported once,
+    against every name, and a config is checked against its own class only. The two accept the
+    same documents (the members' names are disjoint).
+    """
+    names: dict[str, list[str]] = {}
+    for name, ref in union["discriminator"]["mapping"].items():
+        names.setdefault(ref, []).append(name)
+    assert sorted(names) == sorted(member["$ref"] for member in union["oneOf"])
+    keyed: dict[str, Any] = {
+        "title": "Serialized initializer",
+        "description": "An initializer written as a config, in Keras 2 form (class_name, config) "
+        "or Keras 3 form (module, class_name, config, registered_name); class_name picks the "
+        "class.",
+        "type": "object",
+        "required": ["class_name", "config"],
+        "properties": {
+            "class_name": {
+                "description": "Which initializer: a class name or an alias.",
+                "enum": sorted(name for group in names.values() for name in group),
+            }
+        },
+        "allOf": [
+            {
+                "if": {"required": ["class_name"], "properties": {"class_name": {"enum": group}}},
+                "then": {"$ref": ref},
+            }
+            for ref, group in names.items()
+        ],
+    }
+    schema_text(keyed, dict)  # "Required." as on every other field
+    return keyed
 
 
 def _resolve_placeholders(node: Any) -> Any:

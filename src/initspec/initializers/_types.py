@@ -33,6 +33,7 @@ from pydantic import (
 from pydantic_core import CoreSchema, InitErrorDetails, PydanticCustomError, core_schema
 
 from ..errors import closest, describe, forbidden_module_message
+from ._schema_text import schema_text
 
 T = TypeVar("T")
 FLOAT_MAX = float(np.finfo(np.float64).max)
@@ -75,6 +76,7 @@ class StrictModel(BaseModel):
         allow_inf_nan=False,
         hide_input_in_errors=False,
         protected_namespaces=(),
+        json_schema_extra=schema_text,
     )
 
 
@@ -251,24 +253,36 @@ KerasModule = Annotated[
     WithJsonSchema({"type": "string", "pattern": KERAS_MODULE_PATTERN}),
 ]
 SharedObjectId = Annotated[int, Field(ge=0, strict=True)]
+#: Descriptions of the keys of serialized objects (SeedGenerators and initializers alike).
+MODULE_TEXT = (
+    "The module Keras would import the class from: keras, tf_keras or tensorflow, or a "
+    "submodule of one (e.g. keras.initializers). Matched as text; initspec never imports it."
+)
+SHARED_OBJECT_ID_TEXT = (
+    "Written by Keras 3 on the second and later uses of one object in a .keras file; it "
+    "identifies the object within that file and is ignored."
+)
 
 
 class SeedGeneratorArgs(StrictModel):
     """The ``config`` of a serialized Keras 3 ``SeedGenerator``."""
 
-    seed: SeedInt | None = None
-    name: str | None = None
+    seed: SeedInt | None = Field(
+        None, description="The generator's seed, used as the initializer's seed; null draws one."
+    )
+    name: str | None = Field(None, description="The generator's name; ignored.")
 
 
 class SeedGeneratorSpec(StrictModel):
     """A Keras 3 ``SeedGenerator`` written as a seed; initspec uses its integer seed."""
 
-    module: KerasModule | None = None
-    class_name: Literal["SeedGenerator"]
-    config: SeedGeneratorArgs
-    registered_name: Literal["SeedGenerator"] | None = None
-    #: Keras 3 writes this on the second and later uses of a shared object in a .keras file.
-    shared_object_id: SharedObjectId | None = None
+    module: KerasModule | None = Field(None, description=MODULE_TEXT)
+    class_name: Literal["SeedGenerator"] = Field(description="Keras 3's random seed generator.")
+    config: SeedGeneratorArgs = Field(description="The SeedGenerator's constructor arguments.")
+    registered_name: Literal["SeedGenerator"] | None = Field(
+        None, description="Keras 3's name of the class, or null."
+    )
+    shared_object_id: SharedObjectId | None = Field(None, description=SHARED_OBJECT_ID_TEXT)
 
 
 def _seed_tag(value: Any) -> str:
@@ -400,10 +414,10 @@ NumberArray = Annotated[
 class ArrayArgs(StrictModel):
     """The ``config`` of a ``__numpy__`` / ``__tensor__`` value."""
 
-    model_config = ConfigDict(json_schema_extra=lambda schema, _: _array_args_schema(schema))
+    model_config = ConfigDict(json_schema_extra=lambda schema, cls: _array_args_schema(schema, cls))
 
     value: Annotated[Any, AfterValidator(lambda v: _checked_copy(v)), WithJsonSchema({})]
-    dtype: DtypeName
+    dtype: DtypeName = Field(description="The array's dtype; every value must fit it.")
 
     @model_validator(mode="after")
     def _value_fits(self) -> ArrayArgs:
@@ -418,23 +432,37 @@ def _checked_copy(value: Any) -> Any:
     return copy_nested(value)
 
 
-def _array_args_schema(schema: dict[str, Any]) -> None:
+def _array_args_schema(schema: dict[str, Any], cls: type[Any]) -> None:
     """Booleans are values only of a bool array: say so with if/then/else on ``dtype``."""
-    schema["properties"]["value"] = {"description": "a number, or a nested list of numbers"}
+    text = "The array's values: a number, or a nested rectangular list of numbers"
+    schema["properties"]["value"] = {"description": text + " (booleans too if dtype is bool)."}
     schema["if"] = {"properties": {"dtype": {"const": "bool"}}}
     schema["then"] = {
         "properties": {
-            "value": {"anyOf": [NUMBER_SCHEMA, {"type": "boolean"}, {REF_KEY: "BoolArray"}]}
+            "value": {
+                "description": text + " or booleans (dtype bool).",
+                "anyOf": [NUMBER_SCHEMA, {"type": "boolean"}, {REF_KEY: "BoolArray"}],
+            }
         }
     }
-    schema["else"] = {"properties": {"value": {"anyOf": [NUMBER_SCHEMA, {REF_KEY: "NumberArray"}]}}}
+    schema["else"] = {
+        "properties": {
+            "value": {
+                "description": text + ".",
+                "anyOf": [NUMBER_SCHEMA, {REF_KEY: "NumberArray"}],
+            }
+        }
+    }
+    schema_text(schema, cls)
 
 
 class ArraySpec(StrictModel):
     """An array value as Keras 3 writes it: ``{"class_name": "__numpy__", "config": {...}}``."""
 
-    class_name: Literal["__numpy__", "__tensor__"]
-    config: ArrayArgs
+    class_name: Literal["__numpy__", "__tensor__"] = Field(
+        description="__numpy__ (a numpy array) or __tensor__ (a backend tensor), read alike."
+    )
+    config: ArrayArgs = Field(description="The array's values and dtype.")
 
 
 def _value_tag(value: Any) -> str:

@@ -57,7 +57,10 @@ class KerasConfig(InitializerConfig):
     """Base of the built-in configs: accepts (and drops) the ``dtype`` key TF1-era files carry."""
 
     dtype: DtypeName | None = Field(
-        default=None, exclude=True, description="legacy (TF1-era); ignored, as Keras 2 does"
+        default=None,
+        exclude=True,
+        description="Written by TF1-era Keras; accepted and ignored, as Keras 2 does (the "
+        "dtype is chosen when the initializer is called).",
     )
 
 

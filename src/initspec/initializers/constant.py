@@ -6,7 +6,7 @@ import math
 from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
-from pydantic import Discriminator, PlainValidator, Tag, WithJsonSchema
+from pydantic import Discriminator, Field, PlainValidator, Tag, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from ..errors import closest, describe
@@ -101,7 +101,14 @@ class Ones(_Broadcast):
 class ConstantConfig(KerasConfig):
     """Config of Constant: a number, a nested list, or a ``__numpy__``/``__tensor__`` array."""
 
-    value: ConstantValue = 0.0
+    value: ConstantValue = Field(
+        0.0,
+        description="The constant: a number; a nested list of numbers, broadcast to the "
+        "requested shape (or reshaped when it has the shape's size); or an array as Keras 3 "
+        "writes it, a __numpy__ object with its value and dtype. It must fit the dtype the "
+        "initializer is called with.",
+        examples=[0.1, [[1.0, 0.0], [0.0, 1.0]]],
+    )
 
 
 class Constant(_Broadcast):
@@ -128,7 +135,7 @@ class Constant(_Broadcast):
 class IdentityConfig(KerasConfig):
     """Config of Identity."""
 
-    gain: Number = 1.0
+    gain: Number = Field(1.0, description="Factor the identity matrix is multiplied by.")
 
 
 class Identity(Initializer[IdentityConfig]):
@@ -272,10 +279,26 @@ WindowValue = Annotated[
 class STFTConfig(KerasConfig):
     """Config of STFT."""
 
-    side: Literal["real", "imag"] = "real"
-    window: WindowValue | None = "hann"
-    periodic: bool = False
-    scaling: Literal["density", "spectrum"] | None = "density"
+    side: Literal["real", "imag"] = Field(
+        "real", description="Which part of the Fourier kernel: real (cosines) or imag (sines)."
+    )
+    window: WindowValue | None = Field(
+        "hann",
+        description="Window applied to each frame: a window name as scipy.signal.get_window "
+        "knows it without parameters (a name may end in _periodic or _symmetric), a list of "
+        "frame_length values, or null for none.",
+        examples=["hann", "hamming", [0.5, 1.0, 0.5]],
+    )
+    periodic: bool = Field(
+        False,
+        description="Whether a named window is periodic (for spectral analysis: the symmetric "
+        "window one sample longer, without its last sample) rather than symmetric.",
+    )
+    scaling: Literal["density", "spectrum"] | None = Field(
+        "density",
+        description="How the windowed kernel is normalized: density divides it by the "
+        "window's L2 norm, spectrum by its L1 norm, null not at all.",
+    )
 
 
 class STFT(Initializer[STFTConfig]):

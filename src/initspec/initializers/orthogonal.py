@@ -6,6 +6,7 @@ import math
 from typing import Any, ClassVar
 
 import numpy as np
+from pydantic import Field
 
 from .. import sampling
 from ._types import Number
@@ -18,11 +19,11 @@ __all__ = ["Orthogonal"]
 class OrthogonalConfig(SeededConfig):
     """Config of Orthogonal."""
 
-    gain: Number = 1.0
+    gain: Number = Field(1.0, description="Factor the orthogonal matrix is multiplied by.")
 
 
 class Orthogonal(RandomInitializer[OrthogonalConfig]):
-    """``gain`` times a random orthogonal matrix, for shapes of rank >= 2.
+    """``gain`` times a random orthogonal matrix, for shapes of rank >= 2 (Saxe et al. 2014).
 
     The shape is flattened to ``(prod(shape[:-1]), shape[-1])``; the Q factor of the QR
     decomposition of a standard normal matrix of that shape (transposed when it is wide),

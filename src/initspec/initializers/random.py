@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, TypeVar
 
 import numpy as np
-from pydantic import ModelWrapValidatorHandler, model_validator
+from pydantic import Field, ModelWrapValidatorHandler, model_validator
 
 from .. import sampling
 from ._types import (
@@ -31,7 +31,13 @@ __all__ = ["RandomInitializer", "RandomNormal", "RandomUniform", "SeededConfig",
 class SeededConfig(KerasConfig):
     """A config with a ``seed``: an integer, null, or a Keras 3 SeedGenerator."""
 
-    seed: Seed = None
+    seed: Seed = Field(
+        None,
+        description="Seed of the random values: the same seed, shape, dtype and config give "
+        "the same values. null draws a seed from the operating system once, when the "
+        "initializer is built; a Keras 3 SeedGenerator gives its own seed.",
+        examples=[42],
+    )
 
 
 S = TypeVar("S", bound=SeededConfig)
@@ -93,8 +99,13 @@ def _check_fits(dist: sampling.Distribution, dtype: np.dtype[Any]) -> None:
 class NormalConfig(SeededConfig):
     """Config of RandomNormal and TruncatedNormal."""
 
-    mean: Number = 0.0
-    stddev: NonNegative = 0.05
+    mean: Number = Field(0.0, description="Mean of the normal distribution.")
+    stddev: NonNegative = Field(
+        0.05,
+        description="Standard deviation of the normal distribution (for TruncatedNormal, of "
+        "the normal before values more than 2 standard deviations from the mean are redrawn).",
+        examples=[0.02],
+    )
 
 
 class RandomNormal(RandomInitializer[NormalConfig]):
@@ -141,8 +152,14 @@ class TruncatedNormal(RandomInitializer[NormalConfig]):
 class UniformConfig(SeededConfig):
     """Config of RandomUniform; ``minval <= maxval``."""
 
-    minval: IntOrFloat = -0.05
-    maxval: IntOrFloat = 0.05
+    minval: IntOrFloat = Field(
+        -0.05,
+        description="Lower bound (inclusive) of the uniform distribution; at most maxval. "
+        "Integer minval and maxval also make integer tensors.",
+    )
+    maxval: IntOrFloat = Field(
+        0.05, description="Upper bound (exclusive) of the uniform distribution; at least minval."
+    )
 
     @model_validator(mode="wrap")
     @classmethod

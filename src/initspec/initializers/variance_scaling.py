@@ -12,7 +12,7 @@ import math
 from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
-from pydantic import PlainValidator, WithJsonSchema
+from pydantic import Field, PlainValidator, WithJsonSchema
 
 from .. import sampling
 from ._types import Axes, Positive, StrictModel, case_insensitive_pattern, choice_error
@@ -85,25 +85,65 @@ DistributionName = Annotated[
 ]
 
 
+_AXES_TEXT = (
+    "Axes whose sizes multiply to the {fan}, instead of Keras's rule from the shape (for a "
+    "convolution kernel, the receptive field times the {channels} channels); used only when "
+    "{other} is given too (Keras 3.15). Negative axes count from the end."
+)
+InputAxes = Annotated[
+    Axes | None,
+    Field(
+        description=_AXES_TEXT.format(fan="fan-in", channels="input", other="output_axes"),
+        examples=[[0]],
+    ),
+]
+OutputAxes = Annotated[
+    Axes | None,
+    Field(
+        description=_AXES_TEXT.format(fan="fan-out", channels="output", other="input_axes"),
+        examples=[[1]],
+    ),
+]
+
+
 class AxesConfig(SeededConfig):
     """A seed plus Keras 3.15's optional fan axes."""
 
-    input_axes: Axes | None = None
-    output_axes: Axes | None = None
+    input_axes: InputAxes = None
+    output_axes: OutputAxes = None
 
 
 class VarianceScalingConfig(SeededConfig):
     """Config of VarianceScaling (``scale > 0``)."""
 
-    scale: Positive = 1.0
-    mode: Literal["fan_in", "fan_out", "fan_avg"] = "fan_in"
-    distribution: DistributionName = "truncated_normal"
-    input_axes: Axes | None = None
-    output_axes: Axes | None = None
+    scale: Positive = Field(
+        1.0,
+        description="The values' variance is scale / n, n being the fan that mode picks (at "
+        "least 1). GlorotNormal and GlorotUniform use 1 (Glorot & Bengio 2010), LecunNormal "
+        "and LecunUniform 1 (LeCun et al. 1998), HeNormal and HeUniform 2 (He et al. 2015).",
+        examples=[2.0],
+    )
+    mode: Literal["fan_in", "fan_out", "fan_avg"] = Field(
+        "fan_in",
+        description="The fan n that divides scale: fan_in, the inputs of each unit (LeCun et "
+        "al. 1998, He et al. 2015); fan_out, the outputs; fan_avg, their mean (Glorot & "
+        "Bengio 2010).",
+    )
+    distribution: DistributionName = Field(
+        "truncated_normal",
+        description="The distribution drawn from. truncated_normal: normal values with "
+        f"standard deviation sqrt(scale / n) / {TRUNCATED_STDDEV:.4f}, redrawn beyond 2 "
+        "standard deviations; untruncated_normal: normal, standard deviation sqrt(scale / n); "
+        "uniform: on [-limit, limit) with limit = sqrt(3 * scale / n). Any letter case; normal "
+        "means truncated_normal, as in Keras.",
+    )
+    input_axes: InputAxes = None
+    output_axes: OutputAxes = None
 
 
 class VarianceScaling(RandomInitializer[VarianceScalingConfig]):
-    """Values whose variance is ``scale`` divided by the fan chosen by ``mode``.
+    """Values whose variance is ``scale`` divided by the fan chosen by ``mode``: Glorot,
+    He and LeCun initialization and their variants.
 
     >>> import initspec
     >>> init = initspec.VarianceScaling(scale=2.0, mode="fan_in", distribution="uniform", seed=0)
@@ -200,7 +240,7 @@ class _Fixed(VarianceScaling):
 
 
 class GlorotUniform(_Fixed):
-    """Glorot (Xavier) uniform: ``limit = sqrt(6 / (fan_in + fan_out))``.
+    """Glorot (Xavier) uniform: ``limit = sqrt(6 / (fan_in + fan_out))`` (Glorot & Bengio 2010).
 
     >>> import initspec
     >>> initspec.GlorotUniform(seed=1)((3, 4)).shape
@@ -212,7 +252,8 @@ class GlorotUniform(_Fixed):
 
 
 class GlorotNormal(_Fixed):
-    """Glorot (Xavier) normal: truncated, ``stddev = sqrt(2 / (fan_in + fan_out))``.
+    """Glorot (Xavier) normal: truncated, ``stddev = sqrt(2 / (fan_in + fan_out))`` (Glorot &
+    Bengio 2010).
 
     >>> import initspec
     >>> initspec.GlorotNormal(seed=1)((3, 4)).dtype.name
@@ -224,7 +265,7 @@ class GlorotNormal(_Fixed):
 
 
 class HeNormal(_Fixed):
-    """He normal: truncated, ``stddev = sqrt(2 / fan_in)``.
+    """He normal: truncated, ``stddev = sqrt(2 / fan_in)`` (He et al. 2015), for ReLU layers.
 
     >>> import initspec
     >>> round(float(initspec.HeNormal(seed=1)((3, 3, 16, 32)).std()), 2)
@@ -236,7 +277,7 @@ class HeNormal(_Fixed):
 
 
 class HeUniform(_Fixed):
-    """He uniform: ``limit = sqrt(6 / fan_in)``.
+    """He uniform: ``limit = sqrt(6 / fan_in)`` (He et al. 2015), for ReLU layers.
 
     >>> import initspec
     >>> bool(abs(initspec.HeUniform(seed=1)((24, 8))).max() <= 0.5)
@@ -248,7 +289,8 @@ class HeUniform(_Fixed):
 
 
 class LecunNormal(_Fixed):
-    """Lecun normal: truncated, ``stddev = sqrt(1 / fan_in)``.
+    """Lecun normal: truncated, ``stddev = sqrt(1 / fan_in)`` (LeCun et al. 1998); what
+    self-normalizing networks with SELU activations need (Klambauer et al. 2017).
 
     >>> import initspec
     >>> initspec.LecunNormal(seed=1)((4, 4), "float64").dtype.name
@@ -260,7 +302,7 @@ class LecunNormal(_Fixed):
 
 
 class LecunUniform(_Fixed):
-    """Lecun uniform: ``limit = sqrt(3 / fan_in)``.
+    """Lecun uniform: ``limit = sqrt(3 / fan_in)`` (LeCun et al. 1998).
 
     >>> import initspec
     >>> bool(abs(initspec.LecunUniform(seed=1)((12, 5))).max() <= 0.5)
