@@ -240,6 +240,7 @@ def _worker() -> _Worker:
 
 _F32_ONE = np.uint32(0x3F800000)  # the bits of 1.0f
 _ANGLE_STEP = np.float32(2.0 * math.pi / 2**32)
+_F32_TWO = np.float32(2.0)
 _F64_ONE = np.uint64(0x3FF0000000000000)  # the bits of 1.0
 
 
@@ -283,10 +284,11 @@ def _uniform(w: _Worker, out: np.ndarray[Any, Any], low: float, high: float) -> 
 
 def _standard_normal_f32(
     w: _Worker, out: npt.NDArray[np.float32], scale: float
-) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], npt.NDArray[np.float32]]:
     """Fill ``out`` with ``scale`` times standard normals (Box-Muller; see the module docs).
 
-    Returns the radii's uniforms ``u1`` and the angles, both exact, for :func:`_exact_f32`.
+    Returns the radii's uniforms ``u1`` and the angles, both exact, for :func:`_exact_f32`,
+    and the radii (times ``scale`` when it was folded in).
     """
     n = out.size
     m = (n + 1) // 2
@@ -297,7 +299,7 @@ def _standard_normal_f32(
     raw = u1.view(np.uint32)  # u1 = 1 - (half >> 9) * 2**-23 = 2 - x, x in [1, 2): exact
     np.right_shift(bits[:m], 9, out=raw)
     np.bitwise_or(raw, _F32_ONE, out=raw)
-    np.subtract(np.float32(2.0), u1, out=u1)  # (0, 1]: k * 2**-23, k >= 1
+    np.subtract(_F32_TWO, u1, out=u1)  # (0, 1]: k * 2**-23, k >= 1
     if int(bits[:m].max()) >= _REFINE_BITS:  # some u1 < 2**-12
         small = np.flatnonzero(u1 < _REFINE_BELOW)  # (k - r) * 2**-23: continuous tails
         u1[small] = u1[small] - w.gen.random(small.size) * 2.0**-23
@@ -315,7 +317,7 @@ def _standard_normal_f32(
     np.multiply(tail, radius[:k], out=tail)
     if not fold:
         np.multiply(out, np.float32(scale), out=out)
-    return u1, angle
+    return u1, angle, radius
 
 
 def _exact_f32(
@@ -361,13 +363,13 @@ def _truncated(w: _Worker, out: np.ndarray[Any, Any], stddev: float) -> None:
         cand = w.scratch("cand", want, out.dtype)
         mag = w.scratch("mag", want, out.dtype)
         if f32:
-            u1, angle = _standard_normal_f32(w, cand, scale)
+            u1, angle, _ = _standard_normal_f32(w, cand, scale)
         else:
             _standard_normal(w, cand, scale)
         np.abs(cand, out=mag)
         ok = mag <= (lo if f32 else bound)
         if f32 and scale != 0:
-            near = np.flatnonzero((mag > lo) & (mag <= hi))
+            near = np.flatnonzero(np.not_equal(ok, mag <= hi))  # lo < |candidate| <= hi
             if near.size:  # the few candidates the float32 rounding could misjudge
                 z = _exact_f32(near, u1, angle)
                 ok[near] = np.abs(z) <= 2.0
