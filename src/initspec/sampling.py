@@ -300,9 +300,9 @@ def _standard_normal_f32(
     np.right_shift(bits[:m], 9, out=raw)
     np.bitwise_or(raw, _F32_ONE, out=raw)
     np.subtract(_F32_TWO, u1, out=u1)  # (0, 1]: k * 2**-23, k >= 1
-    if int(bits[:m].max()) >= _REFINE_BITS:  # some u1 < 2**-12
-        small = np.flatnonzero(u1 < _REFINE_BELOW)  # (k - r) * 2**-23: continuous tails
-        u1[small] = u1[small] - w.gen.random(small.size) * 2.0**-23
+    if int(bits[:m].max()) >= _REFINE_BITS:  # some u1 < 2**-12 (8 in a block, on average)
+        small = _few_true(u1 < _REFINE_BELOW, 64)  # (k - r) * 2**-23: continuous tails
+        u1[small] = u1[small] - w.gen.random(len(small)) * 2.0**-23
     np.log(u1, out=radius)
     fold = scale == 0 or _FOLD_LOW <= scale <= _FOLD_HIGH
     np.multiply(radius, np.float32(-2.0 * scale * scale if fold else -2.0), out=radius)
@@ -310,29 +310,51 @@ def _standard_normal_f32(
     # [-pi, pi): the signed half rounded to float32, times 2 pi / 2**32 in float32
     np.multiply(bits[m:].view(np.int32), _ANGLE_STEP, out=angle, dtype=_F32, casting="unsafe")
     head, tail = out[:m], out[m:]
-    np.cos(angle, out=head)
-    np.multiply(head, radius, out=head)
     k = n - m
+    np.cos(angle, out=head)
     np.sin(angle[:k], out=tail)
-    np.multiply(tail, radius[:k], out=tail)
+    if k == m:  # both halves times the radii in one call
+        pairs = out.reshape(2, m)
+        np.multiply(pairs, radius, out=pairs)
+    else:
+        np.multiply(head, radius, out=head)
+        np.multiply(tail, radius[:k], out=tail)
     if not fold:
         np.multiply(out, np.float32(scale), out=out)
     return u1, angle, radius
 
 
 def _exact_f32(
-    index: npt.NDArray[np.intp],
-    u1: npt.NDArray[np.float32],
-    angle: npt.NDArray[np.float32],
+    index: Sequence[int], u1: npt.NDArray[np.float32], angle: npt.NDArray[np.float32]
 ) -> npt.NDArray[np.float64]:
     """The standard normals at ``index`` of a float32 Box-Muller batch, computed in float64
-    from the same (exact) ``u1`` and angles: what float32 rounds, without its last-bit noise."""
+    from the same (exact) ``u1`` and angles: what float32 rounds, without its last-bit noise.
+    (A handful per block: Python's ``math`` costs less than numpy's calls on so few.)"""
     m = u1.size
-    cosine = index < m
-    j = np.where(cosine, index, index - m)
-    radius = np.sqrt(-2.0 * np.log(u1[j].astype(np.float64)))
-    theta = angle[j].astype(np.float64)
-    return radius * np.where(cosine, np.cos(theta), np.sin(theta))
+    values = []
+    for i in index:
+        j = i if i < m else i - m
+        radius = math.sqrt(-2.0 * math.log(float(u1[j])))
+        theta = float(angle[j])
+        values.append(radius * (math.cos(theta) if i < m else math.sin(theta)))
+    return np.array(values, dtype=np.float64)
+
+
+def _few_true(flags: npt.NDArray[np.bool_], most: int = 32) -> list[int]:
+    """The positions of ``flags`` that are set, expected to be few: found by ``argmax`` (which
+    stops at the first), or by one full scan when there are more than ``most``."""
+    found: list[int] = []
+    start, size = 0, flags.size
+    while start < size:
+        i = start + int(flags[start:].argmax())
+        if not flags[i]:
+            return found
+        if len(found) == most:
+            every: list[int] = np.flatnonzero(flags).tolist()
+            return every
+        found.append(i)
+        start = i + 1
+    return found
 
 
 def _standard_normal(w: _Worker, out: np.ndarray[Any, Any], scale: float) -> None:
@@ -369,8 +391,8 @@ def _truncated(w: _Worker, out: np.ndarray[Any, Any], stddev: float) -> None:
         np.abs(cand, out=mag)
         ok = mag <= (lo if f32 else bound)
         if f32 and scale != 0:
-            near = np.flatnonzero(np.not_equal(ok, mag <= hi))  # lo < |candidate| <= hi
-            if near.size:  # the few candidates the float32 rounding could misjudge
+            near = _few_true(np.not_equal(ok, mag <= hi))  # lo < |candidate| <= hi
+            if near:  # the few candidates the float32 rounding could misjudge
                 z = _exact_f32(near, u1, angle)
                 ok[near] = np.abs(z) <= 2.0
                 cand[near] = z * scale

@@ -434,7 +434,7 @@ class Initializer(Generic[C]):
             )
         output = math.prod(part) * dt.itemsize if out is None else 0
         work = self.work_bytes(full, dt)
-        if output + work > max_tensor_bytes():
+        if output + work and output + work > max_tensor_bytes():  # nothing to bound: no lookup
             needs = f"the array would take {output:,} bytes" if output else "the call"
             extra = f" and its computation {work:,} more" if work else ""
             raise call_error(
