@@ -287,3 +287,20 @@ def test_thread_counts_share_one_bounded_pool() -> None:
     for _ in range(50):
         init(shape, threads=8)
     assert _os_threads() - before <= grown
+
+
+def _uniform_on_two_threads() -> bytes:
+    values: np.ndarray = initspec.RandomUniform(seed=1)((4 * sampling.BLOCK,), threads=2)
+    return values.tobytes()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_forked_child_gets_a_working_pool() -> None:
+    # A child forked after the pool has threads inherits the pool's bookkeeping but none of
+    # its threads: work handed to it would wait forever.
+    import multiprocessing
+
+    expected = _uniform_on_two_threads()  # the pool now has a thread, idle
+    with multiprocessing.get_context("fork").Pool(1) as children:
+        got = children.apply_async(_uniform_on_two_threads).get(timeout=60)
+    assert got == expected

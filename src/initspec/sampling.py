@@ -575,6 +575,17 @@ def _pool() -> ThreadPoolExecutor:
         return _shared_pool[0]
 
 
+def _forget_pool() -> None:
+    """In a forked child: the parent's pool has no threads here, so start a new one."""
+    global _pool_lock
+    _shared_pool.clear()
+    _pool_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
 def _run_all(do: Callable[[int], None], blocks: list[int], threads: int) -> None:
     """Run ``do`` on every block, on ``threads`` threads at most (the caller's included), each
     taking the next block not yet taken: inline for one thread or block."""
