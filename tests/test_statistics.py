@@ -565,3 +565,16 @@ def test_truncated_normal_with_a_mean_near_the_largest_float32() -> None:
     assert np.all(np.isfinite(x))
     assert x.min() >= 3e38 - 2e37 * (1 + 1e-6)
     assert x.max() <= 3e38 + 2e37 * (1 + 1e-6)
+
+
+@pytest.mark.parametrize("name", ["RandomNormal", "TruncatedNormal"])
+def test_normals_with_a_subnormal_stddev(name: str) -> None:
+    # stddev 1e-40 is a float32 subnormal: the values are the unit normals times it, each
+    # rounded once to the subnormal grid (nothing underflows to zero on the way).
+    cls = getattr(initspec, name)
+    got = cls(0.0, 1e-40, seed=3)((10_000,), "float32").astype(np.float64)
+    unit = cls(0.0, 1.0, seed=3)((10_000,), "float32").astype(np.float64)
+    step = float(np.finfo(np.float32).smallest_subnormal)
+    scale = float(np.float32(1e-40))
+    np.testing.assert_allclose(got, scale * unit, rtol=0, atol=step / 2)
+    assert np.count_nonzero(got) > 9_000
