@@ -62,17 +62,30 @@ class Row:
         return statistics.median(values) if values else None
 
 
-def interleaved(tools: dict[str, Callable[[], Any]], rounds: int) -> dict[str, list[float]]:
-    """Time each tool once per round, in turn (after one warm-up call each)."""
+def interleaved(
+    tools: dict[str, Callable[[], Any]], rounds: int, batch: int = 1
+) -> dict[str, list[float]]:
+    """Time each tool once per round, in turn (after one warm-up call each); a round times
+    ``batch`` calls in a row and records the time per call (for calls of a few microseconds)."""
     for fn in tools.values():
         fn()
     times: dict[str, list[float]] = {name: [] for name in tools}
     for _ in range(rounds):
         for name, fn in tools.items():
             start = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - start)
+            for _ in range(batch):
+                fn()
+            times[name].append((time.perf_counter() - start) / batch)
     return times
+
+
+def spread(a: list[float], b: list[float]) -> tuple[float, float, float] | None:
+    """The quartiles of the per-round ratios a/b (measured next to each other, so a slow
+    moment of the machine hits both): their median, and how much the noise moved them."""
+    if not a or not b:
+        return None
+    q = statistics.quantiles([x / y for x, y in zip(a, b, strict=True)], n=4)
+    return q[0], q[1], q[2]
 
 
 # --- initializer rows -------------------------------------------------------------------------
@@ -138,7 +151,7 @@ CONFIGS: dict[str, dict[str, Any]] = {
 }
 
 
-def initializer_row(name: str, shape: tuple[int, ...], rounds: int) -> Row:
+def initializer_row(name: str, shape: tuple[int, ...], rounds: int, batch: int = 1) -> Row:
     ours = initspec.get(CONFIGS[name])
     assert isinstance(ours, initspec.Initializer)
     out = np.empty(shape, np.float32)
@@ -154,7 +167,7 @@ def initializer_row(name: str, shape: tuple[int, ...], rounds: int) -> Row:
     if keras is not None:
         theirs = keras.initializers.deserialize(initspec.serialize(ours))
         tools["keras"] = lambda: theirs(shape)
-    return Row(name, "x".join(map(str, shape)), interleaved(tools, rounds))
+    return Row(name, "x".join(map(str, shape)), interleaved(tools, rounds, batch))
 
 
 def get_dict_row(rounds: int) -> Row:
@@ -258,7 +271,9 @@ def memory_ratio(shape: tuple[int, ...]) -> list[tuple[str, float]]:
 
 
 def _ms(value: float | None) -> str:
-    return "-" if value is None else f"{value * 1e3:.2f}"
+    if value is None:
+        return "-"
+    return f"{value * 1e3:.2f}" if value >= 1e-3 else f"{value * 1e3:.4f}"
 
 
 def _ratio(a: float | None, b: float | None) -> str:
@@ -305,24 +320,32 @@ def render(
     lines = [
         "# initspec benchmark results",
         "",
-        f"Medians of {rounds} interleaved rounds, in milliseconds; ratios are initspec / peer "
+        f"Medians of {rounds} interleaved rounds ({30 * rounds} rounds of 20 calls for the "
+        "3x3x16x32 rows, timed per call), in milliseconds; ratios are initspec / peer "
         "(below 1 means initspec is faster). `initspec` allocates a new array like Keras; "
         "`initspec out=` fills an existing one like `torch.nn.init`; the fill columns are the "
-        "memory-bandwidth limit for the same array (allocating, and in place).",
+        "memory-bandwidth limit for the same array (allocating, and in place). `out= / torch` "
+        "is the median of the per-round ratios (the two are timed next to each other), and its "
+        "quartiles show how much the machine's noise moved it.",
         "",
         machine(),
         "",
         "| initializer | shape | initspec | initspec out= | torch | keras | fill (np.full) "
-        "| fill (in place) | out= / torch | initspec / keras | initspec / np.full |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| fill (in place) | out= / torch | (per-round quartiles) | initspec / keras "
+        "| initspec / np.full |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         ours, ours_out = r.median("initspec"), r.median("initspec out=")
+        q = spread(r.timings.get("initspec out=", []), r.timings.get("torch", []))
+        per_round = "-" if q is None else f"{q[1]:.2f}"
+        quartiles = "-" if q is None else f"{q[0]:.2f}-{q[2]:.2f}"
         lines.append(
             f"| {r.name} | {r.shape} | {_ms(ours)} | {_ms(ours_out)} | {_ms(r.median('torch'))} "
             f"| {_ms(r.median('keras'))} | {_ms(r.median('fill (np.full)'))} "
-            f"| {_ms(r.median('fill (in place)'))} | {_ratio(ours_out, r.median('torch'))} "
-            f"| {_ratio(ours, r.median('keras'))} | {_ratio(ours, r.median('fill (np.full)'))} |"
+            f"| {_ms(r.median('fill (in place)'))} | {per_round} "
+            f"| {quartiles} | {_ratio(ours, r.median('keras'))} "
+            f"| {_ratio(ours, r.median('fill (np.full)'))} |"
         )
     lines += ["", "| import | wall (ms) | peak RSS (MB) |", "|---|---:|---:|"]
     lines += [f"| `{what}` | {sec * 1e3:.0f} | {mb:.1f} |" for what, sec, mb in imports]
@@ -344,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help="write benchmarks/RESULTS.md")
     args = parser.parse_args(argv)
     rounds = 3 if args.quick else args.rounds
-    big, conv = (4096, 4096), (3, 3, 512, 512)
+    big, conv, small = (4096, 4096), (3, 3, 512, 512), (3, 3, 16, 32)
     names = list(CONFIGS)
     rows = []
     for name in names:
@@ -353,6 +376,10 @@ def main(argv: list[str] | None = None) -> int:
         for shape in (big, conv):
             rows.append(initializer_row(name, shape, rounds))
             print(f"... {name} {shape}", file=sys.stderr)
+    for name in names:  # small calls: the fixed cost of a call, in many short rounds
+        if name not in {"Orthogonal", "Identity"}:
+            rows.append(initializer_row(name, small, 30 * rounds, batch=20))
+            print(f"... {name} {small}", file=sys.stderr)
     rows.append(initializer_row("Orthogonal", (1024, 1024), rounds))
     rows.append(initializer_row("Identity", big, rounds))
     rows.append(get_dict_row(rounds))

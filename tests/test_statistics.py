@@ -507,3 +507,74 @@ def test_kolmogorov_smirnov_ten_million(name: str, dtype: str) -> None:
     p = ks_pvalue(x, case.dist)
     assert p > ALPHA, p
     check_moments(x, case.mean, case.variance, case.dist)
+
+
+# --- extreme scales: the scale must not overflow (or underflow) before the values do ----------
+
+EXTREME_STDDEVS = [1e19, 1e18, 1e17, 1e-15, 1e-17, 1e-20]
+
+
+def _scaled_pair(
+    make: Callable[[float], initspec.Initializer], unit: float, scale: float, dtype: str
+) -> tuple[np.ndarray, np.ndarray]:
+    got = make(unit * scale)((4000,), dtype).astype(np.float64)
+    base = make(unit)((4000,), dtype).astype(np.float64)
+    return got, base
+
+
+@pytest.mark.parametrize("stddev", EXTREME_STDDEVS)
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+@pytest.mark.parametrize("name", ["RandomNormal", "TruncatedNormal"])
+def test_normals_at_large_and_tiny_stddev_are_the_unit_normals_scaled(
+    name: str, dtype: str, stddev: float
+) -> None:
+    # Every value s * z is a normal float of the dtype, so nothing may overflow to inf, and the
+    # truncated normal keeps the same candidates (the decision is on z): values are s times the
+    # stddev-1 values, to the dtype's rounding (twice, for bfloat16's 8 bits).
+    cls = getattr(initspec, name)
+    got, base = _scaled_pair(lambda s: cls(0.0, s, seed=11), 1.0, stddev, dtype)
+    assert np.all(np.isfinite(got)), f"{np.count_nonzero(~np.isfinite(got))} values not finite"
+    rtol = 2.0**-7 if dtype == "bfloat16" else 2e-6
+    np.testing.assert_allclose(got, stddev * base, rtol=rtol, atol=0)
+    if name == "TruncatedNormal":
+        assert np.abs(got).max() <= 2 * stddev * (1 + rtol)
+
+
+@pytest.mark.parametrize("distribution", ["truncated_normal", "untruncated_normal"])
+@pytest.mark.parametrize("scale", [4e41, 1e-30])  # stddev about 1e19 and 1e-17
+def test_variance_scaling_normals_at_extreme_scales(distribution: str, scale: float) -> None:
+    def make(s: float) -> initspec.Initializer:
+        return initspec.VarianceScaling(scale=s, distribution=distribution, seed=4)
+
+    got, base = _scaled_pair(make, 1.0, scale, "float32")
+    assert np.all(np.isfinite(got))
+    np.testing.assert_allclose(got, math.sqrt(scale) * base, rtol=2e-6, atol=0)
+
+
+def test_truncated_normal_at_1e19_keeps_its_spread() -> None:
+    # The issue's numbers: cut near 1.84 sigma, std 0.788 sigma instead of 0.880. The sample sd of
+    # n truncated normals has a standard error below sd / sqrt(n) * 0.8 (kurtosis < 3): 6 of them.
+    n = 200_000
+    x = initspec.TruncatedNormal(0.0, 1e19, seed=2)((n,), "float32").astype(np.float64) / 1e19
+    assert abs(x.std() - TRUNC_SD) <= SIGMAS * TRUNC_SD / math.sqrt(n)
+    assert 1.99 <= np.abs(x).max() <= 2.0
+
+
+def test_truncated_normal_with_a_mean_near_the_largest_float32() -> None:
+    x = initspec.TruncatedNormal(3e38, 1e37, seed=2)((10_000,), "float32").astype(np.float64)
+    assert np.all(np.isfinite(x))
+    assert x.min() >= 3e38 - 2e37 * (1 + 1e-6)
+    assert x.max() <= 3e38 + 2e37 * (1 + 1e-6)
+
+
+@pytest.mark.parametrize("name", ["RandomNormal", "TruncatedNormal"])
+def test_normals_with_a_subnormal_stddev(name: str) -> None:
+    # stddev 1e-40 is a float32 subnormal: the values are the unit normals times it, each
+    # rounded once to the subnormal grid (nothing underflows to zero on the way).
+    cls = getattr(initspec, name)
+    got = cls(0.0, 1e-40, seed=3)((10_000,), "float32").astype(np.float64)
+    unit = cls(0.0, 1.0, seed=3)((10_000,), "float32").astype(np.float64)
+    step = float(np.finfo(np.float32).smallest_subnormal)
+    scale = float(np.float32(1e-40))
+    np.testing.assert_allclose(got, scale * unit, rtol=0, atol=step / 2)
+    assert np.count_nonzero(got) > 9_000

@@ -117,6 +117,26 @@ def resolve_dtype(dtype: Any, loc: Loc = ("dtype",)) -> np.dtype[Any]:
     return np.dtype(name)
 
 
+_RESOLVED: dict[Any, tuple[np.dtype[Any], str]] = {}
+
+
+def _dtype_and_kind(dtype: Any) -> tuple[np.dtype[Any], str]:
+    """``resolve_dtype`` and ``dtype_kind``, remembered for the few dtypes a program uses
+    (the per-call cost of a small tensor is mostly such lookups)."""
+    try:
+        return _RESOLVED[dtype]
+    except (KeyError, TypeError):  # not seen yet, or not hashable
+        pass
+    dt = resolve_dtype(dtype)
+    found = dt, dtype_kind(dt)
+    try:
+        if len(_RESOLVED) < 64:
+            _RESOLVED[dtype] = found
+    except TypeError:
+        pass
+    return found
+
+
 def dtype_kind(dtype: np.dtype[Any]) -> str:
     """'f' floating (bfloat16 included), 'i'/'u' integers, 'b' bool, 'c' complex."""
     return "f" if dtype.name == "bfloat16" else dtype.kind
@@ -405,7 +425,7 @@ class Initializer(Generic[C]):
             )
         output = math.prod(part) * dt.itemsize if out is None else 0
         work = self.work_bytes(full, dt)
-        if output + work > max_tensor_bytes():
+        if output + work and output + work > max_tensor_bytes():  # nothing to bound: no lookup
             needs = f"the array would take {output:,} bytes" if output else "the call"
             extra = f" and its computation {work:,} more" if work else ""
             raise call_error(
@@ -430,9 +450,12 @@ class Initializer(Generic[C]):
         >>> initspec.Orthogonal().check_call([3, 2], "float64")
         ((3, 2), dtype('float64'))
         """
-        full = check_shape(shape)
-        dt = resolve_dtype(dtype)
-        if dtype_kind(dt) not in self.dtype_kinds:
+        if type(shape) is tuple and all(type(d) is int and d >= 0 for d in shape):
+            full = shape if len(shape) <= 64 else check_shape(shape)
+        else:
+            full = check_shape(shape)
+        dt, kind = _dtype_and_kind(dtype)
+        if kind not in self.dtype_kinds:
             raise call_error(
                 ("dtype",),
                 "unsupported_dtype",
