@@ -75,6 +75,7 @@ class StrictModel(BaseModel):
         allow_inf_nan=False,
         hide_input_in_errors=False,
         protected_namespaces=(),
+        defer_build=True,
     )
 
 
