@@ -133,7 +133,7 @@ class Table:
     _envelopes: dict[str, type[StrictModel]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
-    _validators: dict[str, SchemaValidator] = field(
+    _validators: dict[str, tuple[Entry, SchemaValidator]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 
@@ -186,18 +186,17 @@ class Table:
         >>> entry.tag, type(envelope).__name__
         ('Zeros', 'ZerosIdentifier')
         """
-        name = data.get("class_name")
-        tag = self.tag_of(data) if type(name) is str else None
-        entry = self._by_tag.get(tag) if tag is not None else None
-        if entry is not None:
-            validator = self._validators.get(entry.tag)
-            if validator is None:
-                model = self.envelope(entry)
-                model.model_rebuild()  # deferred (StrictModel's defer_build): compiled now
-                built: Any = model.__pydantic_validator__
-                validator = self._validators.setdefault(entry.tag, built)
+        tag = self.tag_of(data) if type(data.get("class_name")) is str else None
+        found = self._validators.get(tag) if tag is not None else None
+        if found is None and tag in self._by_tag:
+            entry = self._by_tag[tag]
+            model = self.envelope(entry)
+            model.model_rebuild()  # deferred (StrictModel's defer_build): compiled now
+            built: Any = model.__pydantic_validator__
+            found = self._validators.setdefault(entry.tag, (entry, built))
+        if found is not None:
             try:
-                return entry, validator.validate_python(data)
+                return found[0], found[1].validate_python(data)
             except ValidationError:
                 pass  # the union validates it again, and reports what is wrong
         envelope = self.validator.validate_python(data)
