@@ -167,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
                 str(layer),
             ],
             "floor: python, import numpy, one pydantic model": [sys.executable, "-c", FLOOR],
+            "python -c 'import numpy'": [sys.executable, "-c", "import numpy"],
             "python -c pass": [sys.executable, "-c", "pass"],
         }
         envs = dict.fromkeys(commands, env)
@@ -198,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
                 phase_runs[key].append(json.loads(done.stdout))
 
     medians = {name: statistics.median(s) for name, s in samples.items()}
-    ours, theirs, floor = list(medians.values())[:3]
+    ours, theirs, floor, numpy_alone = list(medians.values())[:4]
     lines = [
         SECTION,
         "",
@@ -213,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         "",
         f"- initspec validate / check-jsonschema on one small file: {ours / theirs:.2f}",
         f"- the floor / check-jsonschema: {floor / theirs:.2f}",
+        f"- import numpy / check-jsonschema: {numpy_alone / theirs:.2f}",
     ]
     if args.baseline:
         base = medians[f"initspec validate layer.json, baseline {args.baseline}"]
