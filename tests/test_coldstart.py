@@ -24,6 +24,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import PydanticSchemaGenerationError
 
 import initspec
 from initspec import InitializerError
@@ -202,7 +203,8 @@ print(json.dumps({"envelopes": list(built), "union": union, "complete": complete
 
 def test_importing_initspec_builds_no_model() -> None:
     report = _fresh("import initspec, initspec.serialization, initspec.files" + _REPORT)
-    assert report == {"envelopes": [], "union": False, "complete": []}
+    # InitializerConfig, users' base class, is built where it is defined (it has no fields)
+    assert report == {"envelopes": [], "union": False, "complete": ["InitializerConfig"]}
 
 
 def test_a_first_get_of_a_config_builds_that_class_only() -> None:
@@ -215,13 +217,17 @@ def test_a_first_get_of_a_config_builds_that_class_only() -> None:
     assert report["union"] is False
     # the envelope's validator holds HeNormal's config: no config model is compiled on its own,
     # and no other class's is (15 classes untouched)
-    assert report["complete"] == ["HeNormalIdentifier"]
+    assert report["complete"] == ["HeNormalIdentifier", "InitializerConfig"]
 
 
 def test_a_first_get_of_a_name_builds_that_config_model_only() -> None:
     report = _fresh("import initspec\ninitspec.get('he_normal')((2, 2))" + _REPORT)
     config_model = initspec.HeNormal.config_model.__name__
-    assert report == {"envelopes": [], "union": False, "complete": [config_model]}
+    assert report == {
+        "envelopes": [],
+        "union": False,
+        "complete": sorted([config_model, "InitializerConfig"]),
+    }
 
 
 def test_an_invalid_config_builds_the_union_that_reports_it() -> None:
@@ -294,3 +300,21 @@ def test_threads_building_envelopes_at_once_share_one_model_per_class() -> None:
                 assert model is stored  # the validated envelope's class is the one kept
                 assert fresh.models[tag] is stored  # and the union is built from it
             assert {r[1] for r in results} == {fresh.models[b.__name__] for b in BUILTINS}
+
+
+# --- users' config models ---------------------------------------------------------------------
+
+
+class _NotAField:
+    pass
+
+
+def test_a_users_config_model_is_built_where_it_is_defined() -> None:
+    class Fine(initspec.InitializerConfig):
+        factor: float = 1.0
+
+    assert Fine.__pydantic_complete__  # built now, not deferred as the built-ins are
+    with pytest.raises(PydanticSchemaGenerationError):  # so its mistakes show here
+
+        class Broken(initspec.InitializerConfig):
+            x: _NotAField | None = None

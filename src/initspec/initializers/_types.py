@@ -75,6 +75,7 @@ class StrictModel(BaseModel):
         allow_inf_nan=False,
         hide_input_in_errors=False,
         protected_namespaces=(),
+        # built on first use: a cold start builds the models it uses, not every one
         defer_build=True,
     )
 
