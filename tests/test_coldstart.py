@@ -318,3 +318,45 @@ def test_a_users_config_model_is_built_where_it_is_defined() -> None:
 
         class Broken(initspec.InitializerConfig):
             x: _NotAField | None = None
+
+
+_FIRST_USE_IN_THREADS = """
+import json, threading
+import initspec
+from initspec.initializers import BUILTINS
+
+barrier = threading.Barrier(32)
+results, errors = [None] * 32, []
+
+def work(i):
+    cls = BUILTINS[i % len(BUILTINS)]
+    try:
+        barrier.wait(timeout=60)
+        if i % 3 == 0:
+            made = cls()  # the config model, built on first use
+        elif i % 3 == 1:
+            made = initspec.get({"class_name": cls.__name__, "config": {}})  # its envelope
+        else:
+            made = initspec.get(cls.__name__)
+        results[i] = [type(made).__name__, made.get_config()]
+    except BaseException as exc:
+        errors.append(repr(exc))
+
+threads = [threading.Thread(target=work, args=(i,)) for i in range(32)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join(120)
+print(json.dumps({"errors": errors, "results": results}, default=str))
+"""
+
+
+def test_first_uses_from_many_threads_in_a_fresh_interpreter() -> None:
+    expected = [
+        [cls.__name__, cls().get_config()]
+        for cls in (BUILTINS[i % len(BUILTINS)] for i in range(32))
+    ]
+    for _ in range(3):  # each run is a new interpreter: every model is built for the first time
+        report = _fresh(_FIRST_USE_IN_THREADS)
+        assert report["errors"] == []
+        assert json.loads(json.dumps(expected, default=str)) == report["results"]
