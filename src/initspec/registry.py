@@ -122,6 +122,10 @@ def _envelope(entry: Entry) -> type[StrictModel]:
     )
 
 
+#: Held while an envelope's validator is compiled (once per class and table: rarely).
+_COMPILING = threading.Lock()
+
+
 @dataclass(frozen=True)
 class Table:
     """An immutable snapshot of the name table, with its validators built on first use."""
@@ -189,11 +193,7 @@ class Table:
         tag = self.tag_of(data) if type(data.get("class_name")) is str else None
         found = self._validators.get(tag) if tag is not None else None
         if found is None and tag in self._by_tag:
-            entry = self._by_tag[tag]
-            model = self.envelope(entry)
-            model.model_rebuild()  # deferred (StrictModel's defer_build): compiled now
-            built: Any = model.__pydantic_validator__
-            found = self._validators.setdefault(entry.tag, (entry, built))
+            found = self._compile(self._by_tag[tag])
         if found is not None:
             try:
                 return found[0], found[1].validate_python(data)
@@ -201,6 +201,16 @@ class Table:
                 pass  # the union validates it again, and reports what is wrong
         envelope = self.validator.validate_python(data)
         return self.entry_of(envelope), envelope
+
+    def _compile(self, entry: Entry) -> tuple[Entry, SchemaValidator]:
+        with _COMPILING:  # one thread compiles; the others then find its validator
+            found = self._validators.get(entry.tag)
+            if found is None:
+                model = self.envelope(entry)
+                model.model_rebuild()  # deferred (StrictModel's defer_build): compiled now
+                validator: Any = model.__pydantic_validator__
+                found = self._validators[entry.tag] = (entry, validator)
+        return found
 
     @property
     def built(self) -> tuple[tuple[str, ...], bool]:
