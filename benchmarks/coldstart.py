@@ -130,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     if not os.path.exists(checker):
         raise SystemExit("check-jsonschema is not installed: pip install check-jsonschema")
 
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         env = _env(str(work / "pycache"))
@@ -204,7 +205,9 @@ def main(argv: list[str] | None = None) -> int:
         SECTION,
         "",
         f"`python benchmarks/coldstart.py --rounds {args.rounds}`: medians of {args.rounds} "
-        "interleaved rounds, each command a fresh process (start-up included).",
+        "interleaved rounds, each command a fresh process (start-up included); load average "
+        f"{load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end "
+        f"({os.cpu_count()} CPUs).",
         "",
         "| command | median wall (s) | fastest (s) |",
         "|---|---:|---:|",
@@ -218,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     if args.baseline:
         base = medians[f"initspec validate layer.json, baseline {args.baseline}"]
-        lines.append(f"- initspec validate / the baseline's: {ours / base:.2f}")
+        lines.append(f"- initspec validate / the baseline: {ours / base:.2f}")
     for key, phases in phase_runs.items():
         built = phases[-1]
         lines += [
