@@ -360,3 +360,40 @@ def test_first_uses_from_many_threads_in_a_fresh_interpreter() -> None:
         report = _fresh(_FIRST_USE_IN_THREADS)
         assert report["errors"] == []
         assert json.loads(json.dumps(expected, default=str)) == report["results"]
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+def test_the_command_line_imports_numpy_and_pydantic_only_when_a_command_needs_them() -> None:
+    loaded = _fresh(
+        "import json, sys\n"
+        "import initspec.cli\n"
+        "parser = initspec.cli.build_parser()\n"
+        "parser.parse_args(['validate', 'x.json'])\n"
+        "print(json.dumps(sorted(m for m in ('numpy', 'pydantic', 'initspec.registry')"
+        " if m in sys.modules)))"
+    )
+    assert loaded == []
+
+
+_RUN = """
+import json, os
+import initspec.cli
+initspec.cli.main = lambda argv=None: 0
+try:
+    initspec.cli.run()
+except SystemExit:
+    print(json.dumps(os.environ.get("OPENBLAS_NUM_THREADS")))
+"""
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("4", "4")])
+def test_the_command_starts_numpy_with_one_blas_thread_unless_told(
+    given: str | None, expected: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if given is None:
+        monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("OPENBLAS_NUM_THREADS", given)
+    assert _fresh(_RUN) == expected
