@@ -9,7 +9,9 @@ reported with the ratio initspec / check-jsonschema. Both tools read the same fi
 Dense layer config with a kernel and a bias initializer: initspec finds and checks both configs,
 check-jsonschema checks them against initspec's published schema (a wrapper schema points the
 layer's two keys at it). The floor row is what any tool built like initspec pays before its
-own work: Python, `import numpy` and one pydantic model built and used.
+own work: Python, `import numpy` and one pydantic model built and used. numpy starts with one
+OpenBLAS thread, as the `initspec` command starts it; a row shows `import numpy` with OpenBLAS's
+default threads (one per CPU), and the baseline runs as it did.
 
 Python runs with bytecode caching on (in a temporary PYTHONPYCACHEPREFIX), as for an installed
 package, whatever PYTHONDONTWRITEBYTECODE says in this environment.
@@ -95,6 +97,7 @@ print(json.dumps({"import": t1 - t0, "get": t2 - t1, "union": t4 - t3,
 def _env(cache: str, src: str = str(ROOT / "src")) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.pop("OPENBLAS_NUM_THREADS", None)
     env["PYTHONPYCACHEPREFIX"] = cache
     env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH")) if p)
     return env
@@ -169,9 +172,18 @@ def main(argv: list[str] | None = None) -> int:
             ],
             "floor: python, import numpy, one pydantic model": [sys.executable, "-c", FLOOR],
             "python -c 'import numpy'": [sys.executable, "-c", "import numpy"],
+            "python -c 'import numpy', OpenBLAS's default threads": [
+                sys.executable,
+                "-c",
+                "import numpy",
+            ],
             "python -c pass": [sys.executable, "-c", "pass"],
         }
-        envs = dict.fromkeys(commands, env)
+        # numpy starts as the initspec command starts it (one OpenBLAS thread), but in the row
+        # that shows what that saves and in the baseline (which did not do it)
+        one_thread = {**env, "OPENBLAS_NUM_THREADS": "1"}
+        envs = dict.fromkeys(commands, one_thread)
+        envs["python -c 'import numpy', OpenBLAS's default threads"] = env
         if args.baseline:
             name = f"initspec validate layer.json, baseline {args.baseline}"
             commands[name] = commands["initspec validate layer.json"]
@@ -200,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
                 phase_runs[key].append(json.loads(done.stdout))
 
     medians = {name: statistics.median(s) for name, s in samples.items()}
-    ours, theirs, floor, numpy_alone = list(medians.values())[:4]
+    ours, theirs, floor, numpy_alone, numpy_default = list(medians.values())[:5]
     lines = [
         SECTION,
         "",
@@ -217,7 +229,8 @@ def main(argv: list[str] | None = None) -> int:
         "",
         f"- initspec validate / check-jsonschema on one small file: {ours / theirs:.2f}",
         f"- the floor / check-jsonschema: {floor / theirs:.2f}",
-        f"- import numpy / check-jsonschema: {numpy_alone / theirs:.2f}",
+        f"- import numpy / check-jsonschema: {numpy_alone / theirs:.2f} (with OpenBLAS's "
+        f"default threads: {numpy_default / theirs:.2f})",
     ]
     if args.baseline:
         base = medians[f"initspec validate layer.json, baseline {args.baseline}"]
