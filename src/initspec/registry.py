@@ -9,10 +9,10 @@ For each set of classes, one pydantic ``TypeAdapter`` over a union of per-class 
 models (``{"module", "class_name", "config", "registered_name", "shared_object_id"}``),
 discriminated by ``registered_name`` or ``class_name``, is the one definition of what a config
 is: its JSON Schema is published and its errors are reported. Building it builds every class's
-model (a cold start of about 0.1 s), so a config is first checked by the envelope of the one
-class its tag names, which is exactly the union member the union would pick: that envelope is
-built on first use, and the union only when it is needed (a config the envelope rejects, whose
-errors the union reports; an unknown tag; ``json_schema()``).
+model (a fifth of a first ``get()`` in a fresh interpreter), so a config is first checked by
+the envelope of the one class its tag names, which is exactly the union member the union would
+pick: that envelope is built on first use, and the union only when it is needed (a config the
+envelope rejects, whose errors the union reports; an unknown tag; ``json_schema()``).
 """
 
 from __future__ import annotations
