@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -103,13 +104,20 @@ def _env(cache: str, src: str = str(ROOT / "src")) -> dict[str, str]:
     return env
 
 
-def wall(command: list[str], env: dict[str, str]) -> float:
+def _cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def wall(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds: user + system, every thread) of one run of ``command``."""
+    cpu = _cpu()
     start = time.perf_counter()
     done = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"{command[0]} failed ({done.returncode}): {done.stderr.decode()}")
-    return seconds
+    return seconds, _cpu() - cpu
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -189,11 +197,13 @@ def main(argv: list[str] | None = None) -> int:
             commands[name] = commands["initspec validate layer.json"]
             envs[name] = _env(str(work / "pycache"), str(Path(args.baseline).resolve()))
         samples: dict[str, list[float]] = {name: [] for name in commands}
+        cpu: dict[str, list[float]] = {name: [] for name in commands}
         for round_ in range(args.rounds + 1):
             for name, command in commands.items():
                 seconds = wall(command, envs[name])
                 if round_:  # round 0 writes the bytecode caches
-                    samples[name].append(seconds)
+                    samples[name].append(seconds[0])
+                    cpu[name].append(seconds[1])
 
         config = json.dumps(LAYER["config"]["kernel_initializer"])
         runs = {"": env}
@@ -221,13 +231,18 @@ def main(argv: list[str] | None = None) -> int:
         f"{load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end "
         f"({os.cpu_count()} CPUs).",
         "",
-        "| command | median wall (s) | fastest (s) |",
-        "|---|---:|---:|",
+        "| command | median wall (s) | fastest (s) | median CPU (s) |",
+        "|---|---:|---:|---:|",
     ]
-    lines += [f"| {name} | {medians[name]:.3f} | {min(s):.3f} |" for name, s in samples.items()]
+    lines += [
+        f"| {name} | {medians[name]:.3f} | {min(s):.3f} | {statistics.median(cpu[name]):.3f} |"
+        for name, s in samples.items()
+    ]
+    cpu_ratio = statistics.median(cpu[next(iter(cpu))]) / statistics.median(list(cpu.values())[1])
     lines += [
         "",
-        f"- initspec validate / check-jsonschema on one small file: {ours / theirs:.2f}",
+        f"- initspec validate / check-jsonschema on one small file: {ours / theirs:.2f} "
+        f"(CPU time: {cpu_ratio:.2f})",
         f"- the floor / check-jsonschema: {floor / theirs:.2f}",
         f"- import numpy / check-jsonschema: {numpy_alone / theirs:.2f} (with OpenBLAS's "
         f"default threads: {numpy_default / theirs:.2f})",
