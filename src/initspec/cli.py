@@ -599,4 +599,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run() -> None:
     """Console-script entry point."""
+    # The commands multiply no large matrices, and numpy's OpenBLAS starts a thread per CPU
+    # when numpy is imported: one thread makes a cold start cheaper (30% of numpy's import on
+    # the 2-CPU machine of benchmarks/coldstart.py). Set before numpy is imported; a user's
+    # value wins.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     sys.exit(main())

@@ -7,7 +7,12 @@ name: built-in names always mean built-ins, so registering never weakens their v
 
 For each set of classes, one pydantic ``TypeAdapter`` over a union of per-class envelope
 models (``{"module", "class_name", "config", "registered_name", "shared_object_id"}``),
-discriminated by ``registered_name`` or ``class_name``, is built once and cached.
+discriminated by ``registered_name`` or ``class_name``, is the one definition of what a config
+is: its JSON Schema is published and its errors are reported. Building it builds every class's
+model (a fifth of a first ``get()`` in a fresh interpreter), so a config is first checked by
+the envelope of the one class its tag names, which is exactly the union member the union would
+pick: that envelope is built on first use, and the union only when it is needed (a config the
+envelope rejects, whose errors the union reports; an unknown tag; ``json_schema()``).
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Annotated, Any, Literal, TypeVar, overload
 
-from pydantic import Discriminator, Field, Tag, TypeAdapter, create_model
+from pydantic import Discriminator, Field, Tag, TypeAdapter, ValidationError, create_model
 from pydantic_core import CoreSchema, PydanticCustomError, SchemaValidator, core_schema
 
 from .errors import InitializerError, describe
@@ -139,13 +144,24 @@ def _envelope(entry: Entry) -> type[StrictModel]:
     )
 
 
+#: Held while an envelope's validator is compiled (once per class and table: rarely).
+_COMPILING = threading.Lock()
+
+
 @dataclass(frozen=True)
 class Table:
-    """An immutable snapshot of the name table, with its validator built on first use."""
+    """An immutable snapshot of the name table, with its validators built on first use."""
 
     entries: tuple[Entry, ...]
     names: Mapping[str, Entry]  #: every accepted name -> entry
     ambiguous: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: tag -> envelope model, and tag -> its compiled validator, each made on first use
+    _envelopes: dict[str, type[StrictModel]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _validators: dict[str, tuple[Entry, SchemaValidator]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def lookup(self, name: str) -> Entry | None:
         """The entry a string identifier or ``class_name`` means, if any."""
@@ -167,9 +183,70 @@ class Table:
         return entry.tag if entry is not None else name
 
     @cached_property
+    def _by_tag(self) -> dict[str, Entry]:
+        return {e.tag: e for e in self.entries}
+
+    def envelope(self, entry: Entry) -> type[StrictModel]:
+        """The envelope model of one entry, made once per table (the union's member)."""
+        model = self._envelopes.get(entry.tag)
+        if model is None:  # threads racing here agree on the first model stored
+            model = self._envelopes.setdefault(entry.tag, _envelope(entry))
+        return model
+
+    @cached_property
     def models(self) -> dict[str, type[StrictModel]]:
         """The envelope model of every entry, by tag."""
-        return {entry.tag: _envelope(entry) for entry in self.entries}
+        return {entry.tag: self.envelope(entry) for entry in self.entries}
+
+    def validate(self, data: dict[str, Any]) -> tuple[Entry, Any]:
+        """Validate a serialized identifier: the entry it names and its validated envelope.
+
+        The union decides, but a config is first checked by the envelope of the class its tag
+        names, alone: a config that envelope accepts is one the union accepts the same way
+        (a discriminated union validates a config with the member its tag selects, and that
+        member is this envelope), so the union, and every other class's model, is built only
+        for a config the envelope rejects; the union then raises, with its error records.
+
+        >>> table = builtin_table()
+        >>> entry, envelope = table.validate({"class_name": "Zeros", "config": {}})
+        >>> entry.tag, type(envelope).__name__
+        ('Zeros', 'ZerosIdentifier')
+        """
+        tag = self.tag_of(data) if type(data.get("class_name")) is str else None
+        found = self._validators.get(tag) if tag is not None else None
+        if found is None and tag in self._by_tag:
+            found = self._compile(self._by_tag[tag])
+        if found is not None:
+            try:
+                return found[0], found[1].validate_python(data)
+            except ValidationError:
+                pass  # the union validates it again, and reports what is wrong
+        envelope = self.validator.validate_python(data)
+        return self.entry_of(envelope), envelope
+
+    def _compile(self, entry: Entry) -> tuple[Entry, SchemaValidator]:
+        with _COMPILING:  # one thread compiles; the others then find its validator
+            found = self._validators.get(entry.tag)
+            if found is None:
+                model = self.envelope(entry)
+                model.model_rebuild()  # deferred (StrictModel's defer_build): compiled now
+                validator: Any = model.__pydantic_validator__
+                found = self._validators[entry.tag] = (entry, validator)
+        return found
+
+    @property
+    def built(self) -> tuple[tuple[str, ...], bool]:
+        """What has been built so far: the tags whose envelope is compiled, and the union.
+
+        >>> from initspec.registry import Entry, _make_table
+        >>> from initspec.initializers import HeNormal, Zeros
+        >>> fresh = _make_table([Entry(c, c.__name__, (c.__name__,), (c.__name__,), builtin=True)
+        ...                      for c in (Zeros, HeNormal)], [])
+        >>> _ = fresh.validate({"class_name": "HeNormal", "config": {"seed": 1}})
+        >>> fresh.built
+        (('HeNormal',), False)
+        """
+        return tuple(self._validators), "adapter" in self.__dict__
 
     @cached_property
     def adapter(self) -> TypeAdapter[Any]:
@@ -195,8 +272,7 @@ class Table:
 
     @cached_property
     def _by_model(self) -> dict[type[StrictModel], Entry]:
-        by_tag = {e.tag: e for e in self.entries}
-        return {model: by_tag[tag] for tag, model in self.models.items()}
+        return {model: self._by_tag[tag] for tag, model in self.models.items()}
 
     def entry_of(self, envelope: StrictModel) -> Entry:
         """The entry whose envelope model validated ``envelope``."""

@@ -115,7 +115,7 @@ def deserialize(
         )
     data = config if type(config) is dict else dict(config)
     try:
-        envelope = names.validator.validate_python(data)
+        entry, envelope = names.validate(data)
     except ValidationError as exc:
         plain = python_scalars(data)
         if plain is not data:  # numpy scalars from Python callers: as the numbers they hold
@@ -129,7 +129,7 @@ def deserialize(
         if model is None:
             records += _envelope_key_problems(data)
         raise InitializerError(records) from exc
-    return names.entry_of(envelope).cls._from_model(envelope.config)
+    return entry.cls._from_model(envelope.config)
 
 
 def _from_name(name: str, names: Table) -> Initializer[Any]:

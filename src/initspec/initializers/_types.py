@@ -77,6 +77,8 @@ class StrictModel(BaseModel):
         hide_input_in_errors=False,
         protected_namespaces=(),
         json_schema_extra=schema_text,
+        # built on first use: a cold start builds the models it uses, not every one
+        defer_build=True,
     )
 
 

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
 import numpy as np
-from pydantic import Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from ..errors import InitializerError, Loc, closest, describe, records_from_pydantic
 from ..limits import MAX_BYTES_ENV, max_tensor_bytes
@@ -52,9 +52,14 @@ class InitializerConfig(StrictModel):
     returns the constructor's keyword arguments.
     """
 
+    # a user's config model is built where it is defined, so a mistake in it shows there
+    model_config = ConfigDict(defer_build=False)
+
 
 class KerasConfig(InitializerConfig):
     """Base of the built-in configs: accepts (and drops) the ``dtype`` key TF1-era files carry."""
+
+    model_config = ConfigDict(defer_build=True)  # built on first use, as StrictModel
 
     dtype: DtypeName | None = Field(
         default=None,
