@@ -106,6 +106,10 @@ def _candidates(
             continue
         found = []
         for dirpath, dirnames, filenames in os.walk(root):
+            if _savedmodel_dir(dirpath, root, excludes):  # one model: read, not walked into
+                found.append(dirpath)
+                dirnames[:] = []
+                continue
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for name in filenames:
                 if name.startswith("."):
@@ -125,20 +129,34 @@ def _candidates(
         yield from ((f, False) for f in sorted(found))
 
 
+def _savedmodel_dir(dirpath: str, root: Path, excludes: Sequence[str]) -> bool:
+    """Whether the walk has reached a SavedModel directory (that no exclude glob skips)."""
+    from ._savedmodel import is_savedmodel
+
+    path = Path(dirpath)
+    if not is_savedmodel(path):
+        return False
+    rel = path.relative_to(root).as_posix()
+    return not any(_match(rel, path.name, g) for g in excludes)
+
+
 def _match(rel: str, name: str, pattern: str) -> bool:
     return fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(name, pattern)
 
 
-def _check(path: str) -> FileResult:
+def _check(path: str, settings: Any = None) -> FileResult:
     from .errors import InitializerError
-    from .files import scan
+    from .files import format_of, scan
 
+    forced = getattr(settings, "input_format", None)
     try:
-        report = scan(Path(path))
+        report = scan(Path(path), format=forced, keys=getattr(settings, "keys", None))
     except InitializerError as exc:
         errors = [_error_dict(r, None) for r in exc.errors]
-        return FileResult(path, None, "unreadable", 0, errors)
+        return FileResult(path, format_of(path, forced), "unreadable", 0, errors)
     errors = [_error_dict(e, f) for f in report.findings for e in f.errors]
+    if settings is not None:
+        errors = settings.keep(path, errors)
     status = "invalid" if errors else ("ok" if report.findings else "no_initializers")
     return FileResult(path, report.format, status, len(report.findings), errors)
 
@@ -150,6 +168,8 @@ def _error_dict(record: Any, finding: Any) -> dict[str, Any]:
         item.update(
             attribute=finding.attribute, layer=finding.layer, layer_class=finding.layer_class
         )
+        if finding.keras1_key is not None:
+            item["keras1_key"] = finding.keras1_key
     return item
 
 
@@ -300,8 +320,16 @@ def render_sarif(results: Sequence[FileResult]) -> str:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from .project import ProjectConfigError, settings_for
+
     style = _Style(sys.stdout, args.color if not args.output else "never")
-    results = [_check(path) for path, _ in _candidates(args.paths, args.include, args.exclude)]
+    try:
+        settings = settings_for(args)
+    except ProjectConfigError as exc:
+        sys.stderr.write(f"initspec: {exc}\n")
+        return EXIT_USAGE
+    candidates = _candidates(args.paths, settings.include, settings.exclude)
+    results = [_check(path, settings) for path, _ in candidates]
     if args.format == "json":
         text = render_json(results)
     elif args.format == "sarif":
@@ -534,6 +562,40 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="GLOB",
         help="in directories, skip files matching GLOB (repeatable)",
+    )
+    validate.add_argument(
+        "--extend-exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="in directories, also skip files matching GLOB (added to the project's excludes)",
+    )
+    validate.add_argument(
+        "--keys",
+        action="append",
+        default=None,
+        metavar="GLOB",
+        help="key names holding initializers (repeatable; default: *initializer, plus init, "
+        "inner_init... in Keras 1 layers)",
+    )
+    validate.add_argument(
+        "--input-format",
+        choices=("json", "yaml", "toml", "keras", "h5", "savedmodel"),
+        default=None,
+        help="read every file given as this format (default: from each file's first bytes "
+        "and name)",
+    )
+    validate.add_argument(
+        "--config",
+        metavar="PYPROJECT",
+        default=None,
+        help="read [tool.initspec] from this file (default: the nearest pyproject.toml "
+        "with a [tool.initspec] table, from the current directory up)",
+    )
+    validate.add_argument(
+        "--isolated",
+        action="store_true",
+        help="ignore every pyproject.toml",
     )
     validate.add_argument(
         "-o",
