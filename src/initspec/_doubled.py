@@ -21,7 +21,8 @@ from typing import Any
 
 __all__ = ["inner_text", "looks_like_json", "outer_positions"]
 
-_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})(?:\\u([0-9a-fA-F]{4}))?|.)", re.DOTALL)
+#: One escape in a JSON string literal = one character of its value (a surrogate pair too).
+_ESCAPE = re.compile(r"\\(?:ud[89ab][0-9a-f]{2}\\ud[c-f][0-9a-f]{2}|u[0-9a-f]{4}|.)", re.I | re.S)
 
 
 def looks_like_json(value: Any) -> bool:
@@ -63,20 +64,6 @@ def outer_positions(
         if wanted < len(offsets) and offsets[wanted] == inner_at:
             mapped[offsets[wanted]] = raw_at
             wanted += 1
-        high, low = escape.group(1), escape.group(2)
-        pair = (
-            high is not None
-            and low is not None
-            and 0xD800 <= int(high, 16) < 0xDC00
-            and 0xDC00 <= int(low, 16) < 0xE000
-        )
-        if high is not None and low is not None and not pair:
-            # two separate \\u escapes matched together: the first stands alone
-            inner_at += 1
-            raw_at += 6
-            if wanted < len(offsets) and offsets[wanted] == inner_at:
-                mapped[offsets[wanted]] = raw_at
-                wanted += 1
         inner_at += 1
         raw_at = escape.end()
     for offset in offsets[wanted:]:

@@ -106,9 +106,10 @@ def _candidates(
             continue
         found = []
         for dirpath, dirnames, filenames in os.walk(root):
-            if _savedmodel_dir(dirpath, root, excludes):  # one model: read, not walked into
-                found.append(dirpath)
+            if _is_savedmodel(dirpath):  # one model: read (unless excluded), not walked into
                 dirnames[:] = []
+                if not _excluded_dir(dirpath, root, excludes):
+                    found.append(dirpath)
                 continue
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for name in filenames:
@@ -129,15 +130,16 @@ def _candidates(
         yield from ((f, False) for f in sorted(found))
 
 
-def _savedmodel_dir(dirpath: str, root: Path, excludes: Sequence[str]) -> bool:
-    """Whether the walk has reached a SavedModel directory (that no exclude glob skips)."""
+def _is_savedmodel(dirpath: str) -> bool:
     from ._savedmodel import is_savedmodel
 
+    return is_savedmodel(Path(dirpath))
+
+
+def _excluded_dir(dirpath: str, root: Path, excludes: Sequence[str]) -> bool:
     path = Path(dirpath)
-    if not is_savedmodel(path):
-        return False
     rel = path.relative_to(root).as_posix()
-    return not any(_match(rel, path.name, g) for g in excludes)
+    return any(_match(rel, path.name, g) for g in excludes)
 
 
 def _match(rel: str, name: str, pattern: str) -> bool:
