@@ -270,7 +270,12 @@ def _parse_toml(text: str, label: str) -> Any:
         return tomllib.loads(text)
     except (tomllib.TOMLDecodeError, ValueError, RecursionError) as exc:
         # ValueError: e.g. an integer with more digits than Python converts
-        raise _unreadable(label, f"not valid TOML: {' '.join(str(exc).split())}") from None
+        message = " ".join(str(exc).split())
+        where = re.search(r" \(at line (\d+), column (\d+)\)$", message)
+        if where is None:
+            raise _unreadable(label, f"not valid TOML: {message}") from None
+        line, column = int(where.group(1)), int(where.group(2))
+        raise _unreadable(label, f"not valid TOML: {message}", line, column) from None
 
 
 _EOCD = b"PK\x05\x06"
@@ -490,7 +495,7 @@ def _load(
         return _Document(label, fmt, _parse_json(text, label, limits), text)
     if fmt == "yaml":
         return _Document(label, fmt, _parse_yaml(text, label, limits), text)
-    return _Document(label, fmt, _parse_toml(text, label), None)
+    return _Document(label, fmt, _parse_toml(text, label), text)
 
 
 def _load_savedmodel(where: _Source, limits: Limits) -> _Document:
@@ -687,6 +692,8 @@ def scan(
         wanted = {r.loc[:k] for f in findings for r in f.errors for k in range(len(r.loc) + 1)}
         if doc.format == "json":
             index = _json_positions(doc.text, wanted)
+        elif doc.format == "toml":
+            index = _toml_positions(doc.text, wanted)
         else:
             index = _yaml_positions(doc.text, limits)
         for finding in findings:
@@ -695,6 +702,17 @@ def scan(
                 located = _to_outer(outer_text, doc.text, located)
             finding.errors = sorted(located, key=lambda r: (r.line or 0, r.column or 0))
     return ScanReport(doc.label, doc.format, findings, doc.member)
+
+
+def _toml_positions(text: str, wanted: set[Loc]) -> _Positions:
+    """Line and column of the ``wanted`` values and keys of a TOML text (see ``_tomlpos``)."""
+    from ._tomlpos import positions
+
+    values, keys = positions(text)
+    return _Positions(
+        {loc: p for loc, p in values.items() if loc in wanted},
+        {loc: p for loc, p in keys.items() if loc in wanted},
+    )
 
 
 def _key_matcher(patterns: Sequence[str]) -> Callable[[str], bool]:
