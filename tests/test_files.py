@@ -279,9 +279,9 @@ def test_path_sources(tmp_path: Path, suffix: str, text: str, as_str: bool) -> N
     if suffix == ".toml":  # TOML tables reorder keys: compare as a set
         assert {f.pointer for f in report.findings} == set(DENSE_POINTERS)
         assert {(e.pointer, e.type, e.line) for e in report.errors} == {
-            ("/config/layers/1/config/kernel_initializer/config/stdev", "unknown_key", None),
-            ("/config/layers/1/config/bias_initializer", "unknown_name", None),
-        }
+            ("/config/layers/1/config/kernel_initializer/config/stdev", "unknown_key", 20),
+            ("/config/layers/1/config/bias_initializer", "unknown_name", 17),
+        }  # TOML errors carry their line too (issue 9)
     else:
         check_dense_model(report)
 
