@@ -135,6 +135,8 @@ def _unreadable(
 
 def detect_format(path: str | os.PathLike[str]) -> Format | None:
     """The format a file name implies (``None`` when its extension is not one initspec reads)."""
+    if Path(path).name == _savedmodel.METADATA:
+        return "savedmodel"
     return FORMATS.get(Path(path).suffix.lower())
 
 
