@@ -1,9 +1,11 @@
 """Reading model files and experiment configs, and finding every initializer config in them.
 
 :func:`scan` reads JSON (``model.to_json()`` output or any config), YAML, TOML, a ``.keras``
-zip (its ``config.json``) or a legacy ``.h5`` file (its ``model_config`` attribute), finds the
-value of every key ending in ``initializer`` at any depth, and validates and builds each one.
-Problems carry a JSON Pointer and, for JSON and YAML text, the line and column; positions are
+zip (its ``config.json``), a legacy ``.h5`` file (its ``model_config`` attribute) or a SavedModel
+directory (its ``keras_metadata.pb``), decides the format from a file's first bytes as well as its
+name, unwraps double-encoded JSON, finds the value of every key ending in ``initializer`` at any
+depth (and the Keras 1 keys such as ``init`` in Keras 1 layers), and validates and builds each.
+Problems carry a JSON Pointer and, for JSON, YAML and TOML text, the line and column; positions are
 only computed when there is a problem to report, so valid files take the fast path.
 
 >>> import initspec
