@@ -249,6 +249,19 @@ def test_nearest_pyproject_with_a_table_wins_and_config_names_one(
     assert "no such file" in err
 
 
+def test_key_patterns_and_keras1_keys_report_a_key_once() -> None:
+    doc = {
+        "keras_version": "1.2.2",
+        "class_name": "Sequential",
+        "config": [{"class_name": "LSTM", "config": {"init": "zeroz", "inner_init": "one"}}],
+    }
+    report = initspec.scan(json.dumps(doc), keys=["init"])
+    assert sorted((f.pointer, f.attribute) for f in report.findings) == [
+        ("/config/0/config/init", "init"),
+        ("/config/0/config/inner_init", "recurrent_initializer"),
+    ]
+
+
 def test_scan_keys_parameter() -> None:
     doc = {"init_w": "zeroz", "kernel_initializer": "nope", "x": {"init_b": "zeros"}}
     report = initspec.scan(json.dumps(doc), keys=["init_*"])

@@ -108,7 +108,7 @@ def _candidates(
         for dirpath, dirnames, filenames in os.walk(root):
             if _is_savedmodel(dirpath):  # one model: read (unless excluded), not walked into
                 dirnames[:] = []
-                if not _excluded_dir(dirpath, root, excludes):
+                if _wanted_dir(dirpath, root, includes, excludes):
                     found.append(dirpath)
                 continue
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -136,10 +136,14 @@ def _is_savedmodel(dirpath: str) -> bool:
     return is_savedmodel(Path(dirpath))
 
 
-def _excluded_dir(dirpath: str, root: Path, excludes: Sequence[str]) -> bool:
+def _wanted_dir(dirpath: str, root: Path, includes: Sequence[str], excludes: Sequence[str]) -> bool:
+    """A SavedModel directory is checked unless --include globs leave it out or an --exclude
+    glob matches it (the same globs, matched against the directory as against a file)."""
     path = Path(dirpath)
     rel = path.relative_to(root).as_posix()
-    return any(_match(rel, path.name, g) for g in excludes)
+    if includes and not any(_match(rel, path.name, g) for g in includes):
+        return False
+    return not any(_match(rel, path.name, g) for g in excludes)
 
 
 def _match(rel: str, name: str, pattern: str) -> bool:

@@ -625,6 +625,8 @@ def _sites(
                     continue
                 if key == "config" and layer and isinstance(value, dict) and keras1 is not False:
                     for old, new in _keras1.attributes(layer[1], value, keras1):
+                        if keys is not None and keys(old):
+                            continue  # the key patterns find it already
                         site_loc = (*loc, key, old)
                         children.append(_Site(site_loc, new, value[old], inner, old))
                 if isinstance(value, (dict, list)):
