@@ -259,6 +259,16 @@ def test_unknown_tags_and_misused_tuples_are_refused_by_name() -> None:
     assert len(report.findings) == 1
 
 
+def test_deeply_nested_tuples_meet_the_depth_bound_not_pythons_recursion_limit() -> None:
+    def nested(depth: int) -> str:
+        return "a: " + "!!python/tuple [" * depth + "]" * depth + "\n"
+
+    assert initspec.scan(nested(900), format="yaml").findings == []  # as deep as lists go
+    with pytest.raises(initspec.InitializerError) as excinfo:
+        initspec.scan(nested(900), format="yaml", limits=initspec.Limits(max_depth=100))
+    assert "nested deeper than 100 levels" in unreadable(excinfo).msg
+
+
 # --- double-encoded JSON ------------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ refused too, by name. (Requires PyYAML: imported only when a YAML document is re
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
@@ -36,7 +37,9 @@ def short_tag(tag: str) -> str:
     return "!!" + tag[len(_YAML_PREFIX) :] if tag.startswith(_YAML_PREFIX) else tag
 
 
-def _tuple(loader: Any, node: yaml.Node) -> list[Any]:
+def _tuple(loader: Any, node: yaml.Node) -> Iterator[list[Any]]:
+    """A generator, like the safe loader's own sequences: the loader fills nested ones in a
+    loop, not by recursion, so deep nesting meets initspec's depth bound, not Python's."""
     if not isinstance(node, yaml.SequenceNode):
         raise RefusedTag(
             None,
@@ -45,8 +48,9 @@ def _tuple(loader: Any, node: yaml.Node) -> list[Any]:
             "sequence",
             node.start_mark,
         )
-    result: list[Any] = loader.construct_sequence(node)
-    return result
+    result: list[Any] = []
+    yield result
+    result.extend(loader.construct_sequence(node))
 
 
 def _refuse_python(loader: Any, suffix: str, node: yaml.Node) -> Any:
