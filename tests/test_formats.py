@@ -478,6 +478,19 @@ def test_validate_finds_savedmodels_while_walking(
     assert [Path(f["path"]).name for f in report["files"]] == ["sm"]
 
 
+def test_input_format_savedmodel_reads_a_metadata_file_under_any_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "exported.bin"
+    shutil.copyfile(LEGACY / "savedmodel" / "keras_metadata.pb", path)
+    with pytest.raises(initspec.InitializerError):
+        initspec.scan(path)  # by its name and content: YAML text it is not
+    assert len(initspec.scan(path, format="savedmodel").findings) == 22
+    status, report = json_run(["--input-format", "savedmodel", str(path)], capsys)
+    assert status == 0
+    assert report["files"][0]["format"] == "savedmodel"
+
+
 def test_a_savedmodel_without_keras_metadata_is_not_understood(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

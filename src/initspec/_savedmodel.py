@@ -137,9 +137,11 @@ def decode(buf: bytes, max_nodes: int = 1_000_000) -> dict[str, Any]:
 
 
 def read(path: Path, label: str, limits: Limits) -> dict[str, Any]:
-    """Read and decode the ``keras_metadata.pb`` of the SavedModel at ``path`` (bounded)."""
-    metadata = path if path.name == METADATA and not path.is_dir() else path / METADATA
-    if not (path / METADATA).exists() and path.is_dir():
+    """Read and decode the ``keras_metadata.pb`` of the SavedModel directory at ``path``, or
+    the file ``path`` itself (bounded)."""
+    is_dir = path.is_dir()
+    metadata = path / METADATA if is_dir else path  # a directory, or the file itself
+    if is_dir and not metadata.exists():
         raise _unreadable(
             label,
             f"a SavedModel directory without {METADATA}: initspec reads the Keras layer configs "
