@@ -62,6 +62,10 @@ def attributes(
     """
     if keras1 is False:
         return []
+    if keras1 is None:  # the common case, every layer of every undeclared file: one call
+        if config.keys().isdisjoint(KERAS2_NAMES):
+            return []
+        config = {k: v for k, v in config.items() if k in KERAS2_NAMES and isinstance(v, str)}
     found = []
     for key, value in config.items():
         if not isinstance(key, str):

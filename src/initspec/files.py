@@ -617,19 +617,18 @@ def _sites(
         if isinstance(node, dict):
             layer = _layer_of(node)
             inner = (*layers, layer) if layer else layers
+            if layer and keras1 is not False and isinstance(node["config"], dict):
+                config = node["config"]
+                for old, new in _keras1.attributes(layer[1], config, keras1):
+                    if keys is None or not keys(old):  # else the key patterns find it
+                        site = _Site((*loc, "config", old), new, config[old], inner, old)
+                        children.append(site)
             for key, value in node.items():
                 if isinstance(key, str) and (
-                    keys(key) if keys is not None else key.endswith("initializer")
+                    key.endswith("initializer") if keys is None else keys(key)
                 ):
                     children.append(_Site((*loc, key), key, value, inner))
-                    continue
-                if key == "config" and layer and isinstance(value, dict) and keras1 is not False:
-                    for old, new in _keras1.attributes(layer[1], value, keras1):
-                        if keys is not None and keys(old):
-                            continue  # the key patterns find it already
-                        site_loc = (*loc, key, old)
-                        children.append(_Site(site_loc, new, value[old], inner, old))
-                if isinstance(value, (dict, list)):
+                elif isinstance(value, (dict, list)):
                     children.append(((*loc, str(key)), value, inner))
         elif isinstance(node, list):
             children = [
