@@ -285,11 +285,11 @@ def test_json_report(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     }
     files = report["files"]
     assert [(f["path"], f["format"], f["status"], f["initializers"]) for f in files] == [
-        ("broken.keras", None, "unreadable", 0),
+        ("broken.keras", "json", "unreadable", 0),  # what it is, not what it is named
         ("models/bad.json", "json", "invalid", 3),
         ("models/good.json", "json", "ok", 2),
         ("configs/empty.toml", "toml", "no_initializers", 0),
-        ("nope.json", None, "unreadable", 0),
+        ("nope.json", "json", "unreadable", 0),  # named by its extension
     ]
     bad = files[1]["errors"]
     assert [

@@ -726,3 +726,103 @@ def test_numbers_at_the_edges_in_documents(field: str, number: float) -> None:
             built((2, 3))
         except initspec.InitializerError as exc:
             check_records(exc.errors)
+
+
+# --- the older forms (issue 9): Keras 1, to_yaml(), double-encoded JSON, SavedModel ---------------
+
+LEGACY = FIXTURES / "legacy"
+
+
+def legacy_documents() -> list[tuple[str, str, bytes]]:
+    """(name, format, bytes) of the legacy fixtures the mutation fuzzer starts from."""
+    docs = [
+        ("keras1_sequential.json", "json", (LEGACY / "keras1_sequential.json").read_bytes()),
+        ("keras1_functional.yaml", "yaml", (LEGACY / "keras1_functional.yaml").read_bytes()),
+        ("keras2_to_yaml.yaml", "yaml", (LEGACY / "keras2_to_yaml.yaml").read_bytes()),
+        (
+            "keras_metadata.pb",
+            "savedmodel",
+            (LEGACY / "savedmodel" / "keras_metadata.pb").read_bytes(),
+        ),
+        (
+            "double-encoded rnn.json",
+            "json",
+            json.dumps(fixture_path("tf_keras", "rnn", "json").read_text("utf-8")).encode(),
+        ),
+    ]
+    for name, fmt, data in docs:
+        assert scan_outcome(data, fmt) is not None, name  # every starting point is readable
+    return docs
+
+
+LEGACY_DOCUMENTS = legacy_documents()
+
+
+@st.composite
+def mutated_legacy_documents(draw: st.DrawFn) -> tuple[str, str, bytes]:
+    name, fmt, data = draw(st.sampled_from(LEGACY_DOCUMENTS))
+    return name, fmt, draw(mutated_bytes(data, 4096 if fmt == "savedmodel" else None))
+
+
+@example(("varint run", "savedmodel", b"\x0a" + b"\x80" * 64))
+@example(("group", "savedmodel", b"\x0b\x0c"))
+@example(("huge length", "savedmodel", b"\x0a\xff\xff\xff\xff\x0f"))
+@example(("tuple on a scalar", "yaml", b"a: !!python/tuple 3\n"))
+@example(("recursive tuple", "yaml", b"a: &t !!python/tuple [*t]\n"))
+@example(("escaped json string", "json", b'"{\\"kernel_initializer\\": \\"\\\\ud800\\"}"'))
+@fuzz_settings(1.0)
+@given(mutated_legacy_documents())
+def test_mutated_legacy_files_into_scan(case: tuple[str, str, bytes]) -> None:
+    _name, fmt, data = case
+    scan_outcome(data, fmt)
+    if fmt != "savedmodel":
+        scan_outcome(data, None)
+        with contextlib.suppress(UnicodeDecodeError):
+            scan_outcome(data.decode("utf-8"), fmt)
+
+
+@fuzz_settings(0.5)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 2**40),
+            st.text(max_size=20),
+            st.sampled_from(["_tf_keras_layer", "_tf_keras_model", ""]),
+            json_values(max_leaves=15).map(lambda v: json.dumps({"config": v}, default=str)),
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_generated_keras_metadata_into_scan(nodes: list[tuple[int, str, str, str]]) -> None:
+    from initspec._savedmodel import encode_for_tests
+
+    with contextlib.suppress(UnicodeEncodeError):  # lone surrogates cannot be written
+        data = encode_for_tests(nodes)
+        report = scan_outcome(data, "savedmodel")
+        assert report is None or report.format == "savedmodel"
+
+
+@fuzz_settings(0.5)
+@given(
+    json_values(max_leaves=20),
+    st.sampled_from([None, 0, 2]),
+    st.sampled_from([True, False]),
+)
+def test_double_encoded_documents_place_errors_in_the_outer_text(
+    value: Any, indent: int | None, ascii_only: bool
+) -> None:
+    is_json, document = to_json_document({"kernel_initializer": value, "x": [value]})
+    if not is_json:
+        return
+    inner = json.dumps(document, indent=indent, ensure_ascii=ascii_only)
+    outer = json.dumps(inner, ensure_ascii=ascii_only)
+    direct, doubled = scan_outcome(inner, "json"), scan_outcome(outer, "json")
+    assert (direct is None) == (doubled is None)
+    if direct is None or doubled is None:
+        return
+    assert [e.pointer for e in doubled.errors] == [e.pointer for e in direct.errors]
+    for error in doubled.errors:  # a place on the only line, inside the string literal
+        assert error.line == 1
+        assert error.column is not None
+        assert 1 < error.column < len(outer)

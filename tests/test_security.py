@@ -480,7 +480,6 @@ YAML_TAGS = [
     "layers:\n- class_name: Dense\n  config:\n    kernel_initializer: !!python/object/apply:"
     "os.system ['touch {m}']\n",
     "kernel_initializer: !Evil {{x: 1}}\n",
-    "kernel_initializer: !!python/tuple [1, 2]\n",
     "? !!python/object/apply:os.system ['touch {m}']\n: kernel_initializer\n",
 ]
 
@@ -509,6 +508,9 @@ def write_corpus(root: Path, marker: Path) -> dict[str, Any]:
     add("experiment.toml", "invalid", hostile_toml(marker))
     for i, template in enumerate(YAML_TAGS):
         add(f"tag_{i}.yaml", "unreadable", template.format(m=marker))
+    # the one Python tag Keras's to_yaml() writes is read as a plain list (here: invalid)
+    add("tuple.yaml", "invalid", "kernel_initializer: !!python/tuple [1, 2]\n")
+    files.extend(write_legacy_corpus(root, model, identifiers))
     files.append((hostile_keras(root / "model.keras", model), "invalid"))
     evil = b"open('%s', 'w').close()\n" % str(marker).encode()
     for i, name in enumerate(
@@ -524,6 +526,45 @@ def write_corpus(root: Path, marker: Path) -> dict[str, Any]:
             handle.create_dataset("payload", data=np.frombuffer(evil, np.uint8))
         files.append((path, "invalid"))
     return {"identifiers": identifiers, "files": [(str(p), e) for p, e in files]}
+
+
+def write_legacy_corpus(root: Path, model: Any, identifiers: list[Any]) -> list[tuple[Path, str]]:
+    """The older forms (issue 9), each carrying the hostile model: a to_yaml() document with
+    tuples, a double-encoded JSON file, Keras 1 layers, an HDF5 file named .keras, and a
+    SavedModel directory whose keras_metadata.pb holds the model (scanned as a directory by
+    the command's walk, and as its keras_metadata.pb by path and bytes)."""
+    from initspec._savedmodel import encode_for_tests
+
+    out: list[tuple[Path, str]] = []
+    to_yaml = yaml.dump({**model, "shape": (None, 3), "strides": (1, 1)})
+    assert "!!python/tuple" in to_yaml
+    (root / "to_yaml.yaml").write_text(to_yaml, encoding="utf-8")
+    out.append((root / "to_yaml.yaml", "invalid"))
+    (root / "double.json").write_text(json.dumps(json.dumps(model)), encoding="utf-8")
+    out.append((root / "double.json", "invalid"))
+    keras1 = {
+        "class_name": "Sequential",
+        "keras_version": "1.2.2",
+        "config": [
+            {"class_name": "LSTM", "config": {"name": f"l{i}", "inner_init": identifier}}
+            for i, identifier in enumerate(identifiers)
+        ],
+    }
+    (root / "keras1.json").write_text(json.dumps(keras1), encoding="utf-8")
+    out.append((root / "keras1.json", "invalid"))
+    out.append((write_h5(root / "hdf5_named.keras", json.dumps(model)), "invalid"))
+    savedmodel = root / "savedmodel"
+    (savedmodel / "variables").mkdir(parents=True)
+    (savedmodel / "saved_model.pb").write_bytes(b"\x08\x01")  # never opened
+    (savedmodel / "variables" / "variables.index").write_bytes(pickle.dumps(_Reduce("x")))
+    layer = model["config"]["layers"][-1]
+    nodes = [
+        (0, "root", "_tf_keras_sequential", json.dumps(model)),
+        (1, "root.layer-0", "_tf_keras_layer", json.dumps(layer)),
+    ]
+    (savedmodel / "keras_metadata.pb").write_bytes(encode_for_tests(nodes))
+    out.append((savedmodel / "keras_metadata.pb", "invalid"))
+    return out
 
 
 def hostile_toml(marker: Path) -> str:
@@ -646,7 +687,7 @@ manifest = json.load(open(sys.argv[1], encoding="utf-8"))
 result_path = sys.argv[2]
 import initspec
 from initspec import cli
-from initspec.files import detect_format
+from initspec.files import format_of
 
 def quiet(func, *args):
     out = io.StringIO()
@@ -747,7 +788,7 @@ for path, expect in manifest["files"]:
     state["on"] = False
     with open(path, "rb") as handle:
         data = handle.read()
-    check(f"scan bytes of {path}", report, data, detect_format(path))
+    check(f"scan bytes of {path}", report, data, format_of(path))  # what it is, not its name
 paths = [p for p, _ in manifest["files"]]
 for fmt in ("text", "json", "github", "sarif"):
     check(f"cli --format {fmt}", cli.main, ["validate", "--format", fmt, *paths])

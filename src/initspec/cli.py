@@ -106,6 +106,11 @@ def _candidates(
             continue
         found = []
         for dirpath, dirnames, filenames in os.walk(root):
+            if _is_savedmodel(dirpath):  # one model: read (unless excluded), not walked into
+                dirnames[:] = []
+                if _wanted_dir(dirpath, root, includes, excludes):
+                    found.append(dirpath)
+                continue
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for name in filenames:
                 if name.startswith("."):
@@ -125,20 +130,39 @@ def _candidates(
         yield from ((f, False) for f in sorted(found))
 
 
+def _is_savedmodel(dirpath: str) -> bool:
+    from ._savedmodel import is_savedmodel
+
+    return is_savedmodel(Path(dirpath))
+
+
+def _wanted_dir(dirpath: str, root: Path, includes: Sequence[str], excludes: Sequence[str]) -> bool:
+    """A SavedModel directory is checked unless --include globs leave it out or an --exclude
+    glob matches it (the same globs, matched against the directory as against a file)."""
+    path = Path(dirpath)
+    rel = path.relative_to(root).as_posix()
+    if includes and not any(_match(rel, path.name, g) for g in includes):
+        return False
+    return not any(_match(rel, path.name, g) for g in excludes)
+
+
 def _match(rel: str, name: str, pattern: str) -> bool:
     return fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(name, pattern)
 
 
-def _check(path: str) -> FileResult:
+def _check(path: str, settings: Any = None) -> FileResult:
     from .errors import InitializerError
-    from .files import scan
+    from .files import format_of, scan
 
+    forced = getattr(settings, "input_format", None)
     try:
-        report = scan(Path(path))
+        report = scan(Path(path), format=forced, keys=getattr(settings, "keys", None))
     except InitializerError as exc:
         errors = [_error_dict(r, None) for r in exc.errors]
-        return FileResult(path, None, "unreadable", 0, errors)
+        return FileResult(path, format_of(path, forced), "unreadable", 0, errors)
     errors = [_error_dict(e, f) for f in report.findings for e in f.errors]
+    if settings is not None:
+        errors = settings.keep(path, errors)
     status = "invalid" if errors else ("ok" if report.findings else "no_initializers")
     return FileResult(path, report.format, status, len(report.findings), errors)
 
@@ -150,6 +174,8 @@ def _error_dict(record: Any, finding: Any) -> dict[str, Any]:
         item.update(
             attribute=finding.attribute, layer=finding.layer, layer_class=finding.layer_class
         )
+        if finding.keras1_key is not None:
+            item["keras1_key"] = finding.keras1_key
     return item
 
 
@@ -300,8 +326,16 @@ def render_sarif(results: Sequence[FileResult]) -> str:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from .project import ProjectConfigError, settings_for
+
     style = _Style(sys.stdout, args.color if not args.output else "never")
-    results = [_check(path) for path, _ in _candidates(args.paths, args.include, args.exclude)]
+    try:
+        settings = settings_for(args)
+    except ProjectConfigError as exc:
+        sys.stderr.write(f"initspec: {exc}\n")
+        return EXIT_USAGE
+    candidates = _candidates(args.paths, settings.include, settings.exclude)
+    results = [_check(path, settings) for path, _ in candidates]
     if args.format == "json":
         text = render_json(results)
     elif args.format == "sarif":
@@ -534,6 +568,40 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="GLOB",
         help="in directories, skip files matching GLOB (repeatable)",
+    )
+    validate.add_argument(
+        "--extend-exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="in directories, also skip files matching GLOB (added to the project's excludes)",
+    )
+    validate.add_argument(
+        "--keys",
+        action="append",
+        default=None,
+        metavar="GLOB",
+        help="key names holding initializers (repeatable; default: *initializer, plus init, "
+        "inner_init... in Keras 1 layers)",
+    )
+    validate.add_argument(
+        "--input-format",
+        choices=("json", "yaml", "toml", "keras", "h5", "savedmodel"),
+        default=None,
+        help="read every file given as this format (default: from each file's first bytes "
+        "and name)",
+    )
+    validate.add_argument(
+        "--config",
+        metavar="PYPROJECT",
+        default=None,
+        help="read [tool.initspec] from this file (default: the nearest pyproject.toml "
+        "with a [tool.initspec] table, from the current directory up)",
+    )
+    validate.add_argument(
+        "--isolated",
+        action="store_true",
+        help="ignore every pyproject.toml",
     )
     validate.add_argument(
         "-o",

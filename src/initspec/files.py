@@ -1,9 +1,11 @@
 """Reading model files and experiment configs, and finding every initializer config in them.
 
 :func:`scan` reads JSON (``model.to_json()`` output or any config), YAML, TOML, a ``.keras``
-zip (its ``config.json``) or a legacy ``.h5`` file (its ``model_config`` attribute), finds the
-value of every key ending in ``initializer`` at any depth, and validates and builds each one.
-Problems carry a JSON Pointer and, for JSON and YAML text, the line and column; positions are
+zip (its ``config.json``), a legacy ``.h5`` file (its ``model_config`` attribute) or a SavedModel
+directory (its ``keras_metadata.pb``), decides the format from a file's first bytes as well as its
+name, unwraps double-encoded JSON, finds the value of every key ending in ``initializer`` at any
+depth (and the Keras 1 keys such as ``init`` in Keras 1 layers), and validates and builds each.
+Problems carry a JSON Pointer and, for JSON, YAML and TOML text, the line and column; positions are
 only computed when there is a problem to report, so valid files take the fast path.
 
 >>> import initspec
@@ -19,6 +21,7 @@ only computed when there is a problem to report, so valid files take the fast pa
 from __future__ import annotations
 
 import codecs
+import fnmatch
 import io
 import json
 import os
@@ -27,18 +30,20 @@ import stat
 import sys
 import zipfile
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from . import _doubled, _keras1, _savedmodel
+from . import _sniff as sniffing
 from .errors import ErrorRecord, InitializerError, Loc, json_pointer
 from .limits import Limits
 from .serialization import Built, get
 
-__all__ = ["FORMATS", "Finding", "ScanReport", "detect_format", "scan"]
+__all__ = ["FORMATS", "Finding", "ScanReport", "detect_format", "format_of", "scan"]
 
-Format = Literal["json", "yaml", "toml", "keras", "h5"]
+Format = Literal["json", "yaml", "toml", "keras", "h5", "savedmodel"]
 FORMATS: dict[str, Format] = {
     ".json": "json",
     ".yaml": "yaml",
@@ -48,8 +53,8 @@ FORMATS: dict[str, Format] = {
     ".h5": "h5",
     ".hdf5": "h5",
 }
-_ZIP_MAGIC = b"PK\x03\x04"
-_HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+_ZIP_MAGIC = sniffing.ZIP_MAGIC
+_HDF5_MAGIC = sniffing.HDF5_MAGIC
 _LAYER_KEYS = ("layer", "backward_layer", "cell", "cells", "layers")
 
 
@@ -64,6 +69,7 @@ class Finding:
     layer: str | None = None  #: name of the innermost enclosing layer, if any
     layer_class: str | None = None  #: its class_name
     layer_path: tuple[str, ...] = ()  #: enclosing layer names, outermost first
+    keras1_key: str | None = None  #: the Keras 1 key (``init``...) ``attribute`` was mapped from
     initializer: Built | None = None  #: the built initializer when the config is valid
     errors: list[ErrorRecord] = field(default_factory=list)  #: located in the whole document
 
@@ -80,6 +86,7 @@ class Finding:
             "layer": self.layer,
             "layer_class": self.layer_class,
             "layer_path": list(self.layer_path),
+            "keras1_key": self.keras1_key,
             "ok": self.ok,
             "initializer": type(self.initializer).__name__ if self.initializer else None,
             "errors": [e.to_dict() for e in self.errors],
@@ -130,16 +137,9 @@ def _unreadable(
 
 def detect_format(path: str | os.PathLike[str]) -> Format | None:
     """The format a file name implies (``None`` when its extension is not one initspec reads)."""
+    if Path(path).name == _savedmodel.METADATA:
+        return "savedmodel"
     return FORMATS.get(Path(path).suffix.lower())
-
-
-def _sniff(data: bytes) -> Format:
-    if data.startswith(_ZIP_MAGIC):
-        return "keras"
-    if data.startswith(_HDF5_MAGIC):
-        return "h5"
-    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
-    return "json" if head in (b"{", b"[") else "yaml"
 
 
 _BOMS = (
@@ -241,9 +241,15 @@ def _parse_yaml(text: str, label: str, limits: Limits) -> Any:
         raise _unreadable(
             label, "reading YAML needs PyYAML: pip install 'initspec[yaml]'"
         ) from None
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    from ._yamltags import RefusedTag, loader_class
+
     try:
-        return yaml.load(text, Loader=loader)  # a safe loader: plain data only, no objects
+        return yaml.load(text, Loader=loader_class())  # plain data (+ tuples as lists) only
+    except RefusedTag as exc:
+        mark = exc.problem_mark
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        raise _unreadable(label, str(exc.problem), line, column) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -268,7 +274,12 @@ def _parse_toml(text: str, label: str) -> Any:
         return tomllib.loads(text)
     except (tomllib.TOMLDecodeError, ValueError, RecursionError) as exc:
         # ValueError: e.g. an integer with more digits than Python converts
-        raise _unreadable(label, f"not valid TOML: {' '.join(str(exc).split())}") from None
+        message = " ".join(str(exc).split())
+        where = re.search(r" \(at line (\d+), column (\d+)\)$", message)
+        if where is None:
+            raise _unreadable(label, f"not valid TOML: {message}") from None
+        line, column = int(where.group(1)), int(where.group(2))
+        raise _unreadable(label, f"not valid TOML: {message}", line, column) from None
 
 
 _EOCD = b"PK\x05\x06"
@@ -452,11 +463,13 @@ def _load(
         isinstance(source, str) and not _looks_like_text(source)
     ):
         where = _Source(str(source), path=Path(source))
-        fmt = format or detect_format(Path(source)) or _sniff(where.head())
+        if format in (None, "savedmodel") and _savedmodel.is_savedmodel(where.path):
+            return _load_savedmodel(where, limits)
+        fmt = format or _content_format(where)
     elif isinstance(source, (str, bytes)):
         raw = source.encode("utf-8") if isinstance(source, str) else source
         where = _Source("<text>" if isinstance(source, str) else "<bytes>", raw=raw)
-        fmt = format or _sniff(raw)
+        fmt = format or sniffing.choose(None, raw) or "json"
     else:
         raise InitializerError.single(
             (),
@@ -466,6 +479,8 @@ def _load(
             subject="scan()",
         )
     label = where.label
+    if fmt == "savedmodel":
+        return _load_savedmodel(where, limits)
     if fmt == "keras":
         text = _keras_config(where, limits)
         return _Document(
@@ -484,12 +499,62 @@ def _load(
         return _Document(label, fmt, _parse_json(text, label, limits), text)
     if fmt == "yaml":
         return _Document(label, fmt, _parse_yaml(text, label, limits), text)
-    return _Document(label, fmt, _parse_toml(text, label), None)
+    return _Document(label, fmt, _parse_toml(text, label), text)
+
+
+def _load_savedmodel(where: _Source, limits: Limits) -> _Document:
+    if where.raw is not None:  # the bytes of a keras_metadata.pb
+        document = _savedmodel.from_bytes(where.raw, where.label, limits)
+    else:
+        assert where.path is not None
+        document = _savedmodel.read(where.path, where.label, limits)
+    data = _savedmodel.parse_metadata(document, where.label, _parse_json, limits)
+    return _Document(where.label, "savedmodel", data, None, _savedmodel.METADATA)
+
+
+def format_of(path: str | os.PathLike[str], format: Format | None = None) -> Format | None:
+    """What a file really is, for reports (also of unreadable files): ``format`` when given,
+    else from its first bytes and its name (``None``: neither tells)."""
+    if format is not None:
+        return format
+    where = _Source(str(path), path=Path(path))
+    if _savedmodel.is_savedmodel(where.path):
+        return "savedmodel"
+    named = detect_format(Path(path))
+    try:
+        head = where.head(64)
+    except InitializerError:
+        return named
+    actual = sniffing.content_format(head)
+    if actual is not None:
+        return actual
+    if named in ("keras", "h5"):  # text under a binary name: JSON if it looks like JSON
+        return "json" if sniffing.what_it_is(head) == "JSON text" else None
+    return named or sniffing.text_format(head)
+
+
+def _content_format(where: _Source) -> Format:
+    """The format of a file on disk: by its name, checked against its first bytes."""
+    assert where.path is not None
+    named = detect_format(where.path)
+    head = where.head()
+    fmt = sniffing.choose(named, head)
+    if fmt is None:
+        expected = {
+            "keras": "a .keras file (a zip archive holding config.json)",
+            "h5": "an HDF5 file (what a legacy Keras .h5 model is)",
+        }.get(str(named), f"{str(named).upper()} text")
+        raise _unreadable(
+            where.label,
+            f"not {expected}: it is {sniffing.what_it_is(head)}; to read it as what it is, "
+            "name the format (--input-format, or scan(format=...))",
+        )
+    return fmt
 
 
 def _looks_like_text(value: str) -> bool:
     stripped = value.lstrip("\ufeff \t\r\n")
-    return "\n" in value or stripped[:1] in ("{", "[")
+    return "\n" in value or stripped[:1] in ("{", "[", '"')
 
 
 # --- finding initializer configs -------------------------------------------------------------
@@ -501,6 +566,7 @@ class _Site:
     attribute: str
     value: Any
     layers: tuple[tuple[str | None, str], ...]  # (name, class_name), outermost first
+    keras1_key: str | None = None  # the Keras 1 key (``init``...) when ``attribute`` maps it
 
 
 def _layer_of(node: dict[str, Any]) -> tuple[str | None, str] | None:
@@ -515,11 +581,18 @@ def _layer_of(node: dict[str, Any]) -> tuple[str | None, str] | None:
     return (name if isinstance(name, str) else None, class_name)
 
 
-def _sites(data: Any, label: str, limits: Limits) -> Iterator[_Site]:
+def _sites(
+    data: Any,
+    label: str,
+    limits: Limits,
+    keras1: bool | None = False,
+    keys: Callable[[str], bool] | None = None,
+) -> Iterator[_Site]:
     """Every value of a key ending in ``initializer``, in document order (iteratively).
 
     The stack holds containers to enter and initializer sites to report, in key order, so a
-    site is yielded after everything under the keys before it.
+    site is yielded after everything under the keys before it. ``keras1`` is what the document
+    declares (see ``_keras1``); ``keys`` replaces the test for a key naming an initializer.
     """
     stack: list[tuple[Loc, Any, tuple[tuple[str | None, str], ...]] | _Site] = [((), data, ())]
     visited = 0
@@ -544,8 +617,16 @@ def _sites(data: Any, label: str, limits: Limits) -> Iterator[_Site]:
         if isinstance(node, dict):
             layer = _layer_of(node)
             inner = (*layers, layer) if layer else layers
+            if layer and keras1 is not False and isinstance(node["config"], dict):
+                config = node["config"]
+                for old, new in _keras1.attributes(layer[1], config, keras1):
+                    if keys is None or not keys(old):  # else the key patterns find it
+                        site = _Site((*loc, "config", old), new, config[old], inner, old)
+                        children.append(site)
             for key, value in node.items():
-                if isinstance(key, str) and key.endswith("initializer"):
+                if isinstance(key, str) and (
+                    key.endswith("initializer") if keys is None else keys(key)
+                ):
                     children.append(_Site((*loc, key), key, value, inner))
                 elif isinstance(value, (dict, list)):
                     children.append(((*loc, str(key)), value, inner))
@@ -562,18 +643,41 @@ def scan(
     format: Format | None = None,
     limits: Limits | None = None,
     custom_objects: Mapping[str, Any] | None = None,
+    keys: Sequence[str] | None = None,
 ) -> ScanReport:
     """Find, validate and build every initializer config in a model file or config document.
 
     ``source`` is a path (``pathlib.Path``, or a ``str`` without a newline that does not start
-    with ``{``/``[``), or the text or bytes of a document. ``format`` overrides what the file
-    name implies. An unreadable source raises :class:`InitializerError` (type
-    ``unreadable_file``); invalid initializer configs do not raise: they are in the report.
+    with ``{``/``[``; a SavedModel directory too), or the text or bytes of a document. ``format``
+    overrides what the file's name and first bytes say. ``keys`` are glob patterns for the key
+    names that hold initializers (default: ``*initializer``; Keras 1 layer keys such as
+    ``init`` are found in Keras 1 layers either way). An unreadable source raises
+    :class:`InitializerError` (type ``unreadable_file``); invalid initializer configs do not
+    raise: they are in the report.
     """
     limits = limits or Limits()
     doc = _load(source, format, limits)
+    outer_text = None
+    if _doubled.looks_like_json(doc.data):  # json.dump(model.to_json(), f): the model inside
+        inner = doc.data
+        doc.data = _parse_json(inner, f"{doc.label} (the JSON text inside its string)", limits)
+        outer_text, doc.text = (doc.text, inner) if doc.format == "json" else (None, None)
+        doc.member = "(the JSON string it holds)"
+    keras1 = False if doc.format in ("keras", "savedmodel") else _keras1.declared_keras1(doc.data)
+    match = None if keys is None else _key_matcher(keys)
     findings = []
-    for site in _sites(doc.data, doc.label, limits):
+    seen: set[str] = set()
+    for site in _sites(doc.data, doc.label, limits, keras1, match):
+        if doc.format == "savedmodel":
+            key = _savedmodel.dedupe_key(
+                site.layers[-1][0] if site.layers else None,
+                site.layers[-1][1] if site.layers else None,
+                site.attribute,
+                site.value,
+            )
+            if key in seen:
+                continue
+            seen.add(key)
         finding = Finding(
             pointer=json_pointer(site.loc),
             loc=site.loc,
@@ -582,6 +686,7 @@ def scan(
             layer=site.layers[-1][0] if site.layers else None,
             layer_class=site.layers[-1][1] if site.layers else None,
             layer_path=tuple(name or cls for name, cls in site.layers),
+            keras1_key=site.keras1_key,
         )
         try:
             finding.initializer = get(site.value, custom_objects=custom_objects)
@@ -592,12 +697,44 @@ def scan(
         wanted = {r.loc[:k] for f in findings for r in f.errors for k in range(len(r.loc) + 1)}
         if doc.format == "json":
             index = _json_positions(doc.text, wanted)
+        elif doc.format == "toml":
+            index = _toml_positions(doc.text, wanted)
         else:
             index = _yaml_positions(doc.text, limits)
         for finding in findings:
             located = [_locate(r, index) for r in finding.errors]
+            if outer_text is not None:
+                located = _to_outer(outer_text, doc.text, located)
             finding.errors = sorted(located, key=lambda r: (r.line or 0, r.column or 0))
     return ScanReport(doc.label, doc.format, findings, doc.member)
+
+
+def _toml_positions(text: str, wanted: set[Loc]) -> _Positions:
+    """Line and column of the ``wanted`` values and keys of a TOML text (see ``_tomlpos``)."""
+    from ._tomlpos import positions
+
+    values, keys = positions(text)
+    return _Positions(
+        {loc: p for loc, p in values.items() if loc in wanted},
+        {loc: p for loc, p in keys.items() if loc in wanted},
+    )
+
+
+def _key_matcher(patterns: Sequence[str]) -> Callable[[str], bool]:
+    compiled = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns))
+    return lambda key: compiled.match(key) is not None
+
+
+def _to_outer(outer: str, inner: str, records: list[ErrorRecord]) -> list[ErrorRecord]:
+    """Positions in the inner document of a double-encoded file, placed in the outer file."""
+    places = [(r.line, r.column) for r in records if r.line is not None and r.column is not None]
+    mapped = dict(zip(places, _doubled.outer_positions(outer, inner, places), strict=True))
+    return [
+        r
+        if r.line is None or r.column is None
+        else ErrorRecord(r.loc, r.type, r.msg, r.input, *mapped[(r.line, r.column)])
+        for r in records
+    ]
 
 
 # --- positions (only computed when there is an error to place) -------------------------------
