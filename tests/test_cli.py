@@ -559,6 +559,112 @@ def test_include_and_exclude(project: Path, capsys: pytest.CaptureFixture[str]) 
     ) == ["configs/empty.toml", "models/bad.json"]
 
 
+def test_globs_follow_gitignore_rules(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # '**/' matches no folder too, so top-level files are in
+    assert checked_paths(["--include", "**/*.keras", "."], capsys) == ["broken.keras"]
+    assert checked_paths(["--include", "**/exp.y*ml", "."], capsys) == [
+        "configs/deep/exp.yml",
+        "configs/exp.yaml",
+    ]
+    # a glob naming a folder excludes (or includes) everything under it, at any depth
+    assert checked_paths(["--exclude", "configs", "--exclude", "models", "."], capsys) == [
+        "broken.keras"
+    ]
+    assert checked_paths(["--exclude", "deep/", "--include", "configs", "."], capsys) == [
+        "configs/empty.toml",
+        "configs/exp.yaml",
+    ]
+    # a glob with a slash is anchored to the directory given; '*' stops at a '/'
+    assert checked_paths(["--include", "/models/*.json", "."], capsys) == [
+        "models/bad.json",
+        "models/good.json",
+    ]
+    assert run(["validate", "--include", "configs/*.yml", "."]) == 2  # not configs/deep/
+    assert "'configs/*.yml' matched no file" in capsys.readouterr().err
+    assert checked_paths(["--include", "configs/**/*.yml", "."], capsys) == ["configs/deep/exp.yml"]
+
+
+def test_a_glob_that_matches_nothing_is_reported(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a filter that leaves nothing to check: exit 2, never "all valid"
+    for argv in (["--include", "*.jsn", "."], ["--exclude", "*", "."]):
+        assert run(["validate", *argv]) == 2
+        captured = capsys.readouterr()
+        assert "left no file to check" in captured.err
+        assert "Traceback" not in captured.err
+        assert run(["validate", "--exit-zero", *argv]) == 2
+        capsys.readouterr()
+    # an exclude that matched nothing (a typo?) is a warning; the rest is checked as usual
+    assert run(["validate", "--exclude", "draft", "models/good.json", "configs"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "initspec: warning: --exclude 'draft' matched no file\n"
+    assert "all valid: 4 file(s)" in captured.out
+
+
+def test_overlapping_paths_are_checked_once(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    got = checked_paths(["models/bad.json", "models", ".", "./models/bad.json"], capsys)
+    assert got == [
+        "models/bad.json",
+        "models/good.json",
+        "broken.keras",
+        "configs/deep/exp.yml",
+        "configs/empty.toml",
+        "configs/exp.yaml",
+    ]
+    status, report = json_report(["models", "models"], capsys)
+    assert (status, report["counts"]["files"], report["counts"]["errors"]) == (1, 2, 2)
+
+
+def test_an_unlistable_folder_is_unreadable_not_valid(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the tests may run as root, where permissions do not stop reading: make listing fail
+    real_scandir = os.scandir
+    locked = {str(project / "configs"), "configs", str(Path("models"))}
+
+    def scandir(path: Any = ".") -> Any:
+        if os.fspath(path) in locked:
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    for argv, unreadable in ((["configs"], ["configs"]), (["."], ["configs", "models"])):
+        status, report = json_report(argv, capsys)
+        assert status == 2
+        assert report["ok"] is False
+        bad = [f for f in report["files"] if "Permission denied" in str(f["errors"])]
+        assert [f["path"] for f in bad] == unreadable
+        assert all(f["status"] == "unreadable" for f in bad)
+        assert all(f["errors"][0]["type"] == "unreadable_file" for f in bad)
+    assert run(["validate", "configs"]) == 2
+    assert "all valid" not in capsys.readouterr().out
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes and symbolic links")
+def test_broken_links_and_pipes_in_a_folder_are_listed(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "models" / "gone.json").symlink_to(project / "nowhere.json")
+    os.mkfifo(project / "models" / "pipe.json")
+    (project / "models" / "loop").symlink_to(project / "models")  # a cycle: walked once
+    status, report = json_report(["models"], capsys)
+    assert status == 2
+    by_path = {f["path"]: f for f in report["files"]}
+    assert sorted(by_path) == [
+        "models/bad.json",
+        "models/gone.json",
+        "models/good.json",
+        "models/pipe.json",
+    ]
+    gone, pipe = by_path["models/gone.json"], by_path["models/pipe.json"]
+    assert gone["status"] == pipe["status"] == "unreadable"
+    assert "broken symbolic link" in gone["errors"][0]["msg"]
+    assert "not a regular file" in pipe["errors"][0]["msg"]
+
+
 # --- -o FILE ----------------------------------------------------------------------------------
 
 
@@ -956,8 +1062,10 @@ def test_python_dash_m(project: Path) -> None:
     )
     assert done.returncode == 2
     report = json.loads(done.stdout)
-    assert report["counts"]["files"] == 7  # broken.keras given, then the six under '.'
-    assert report["counts"]["unreadable_files"] == 2  # broken.keras, checked both times
+    # broken.keras given, then the five others under '.': a file is checked (and counted) once
+    assert report["counts"]["files"] == 6
+    assert report["counts"]["unreadable_files"] == 1
+    assert [f["path"] for f in report["files"]].count("broken.keras") == 1
 
 
 # --- the pre-commit hook ----------------------------------------------------------------------

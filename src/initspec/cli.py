@@ -8,13 +8,12 @@ checked, and 2 wins over 1).
 from __future__ import annotations
 
 import argparse
-import fnmatch
 import json
 import math
 import os
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -30,7 +29,7 @@ EPILOG = """\
 examples:
   initspec validate examples/                      every JSON/YAML/TOML/.keras/.h5 file below
   initspec validate model.keras --format sarif -o initspec.sarif
-  initspec validate configs/ --include '*.yaml' --exclude 'drafts/*' --format github
+  initspec validate configs/ --include '**/*.yaml' --exclude drafts --format github
   initspec schema --output schemas/initializer.schema.json
   initspec list
   initspec show he_normal --shape 3,3,16,32 --seed 1
@@ -91,42 +90,6 @@ class FileResult:
     status: str  # ok | invalid | unreadable | no_initializers
     initializers: int
     errors: list[dict[str, Any]]
-
-
-def _candidates(
-    paths: Sequence[str], includes: Sequence[str], excludes: Sequence[str]
-) -> Iterator[tuple[str, bool]]:
-    """(path, explicitly named) for every file to check, in a stable order."""
-    from .files import FORMATS
-
-    for given in paths:
-        root = Path(given)
-        if not root.is_dir():
-            yield given, True
-            continue
-        found = []
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for name in filenames:
-                if name.startswith("."):
-                    continue
-                full = Path(dirpath) / name
-                if not full.is_file():  # pipes and devices would block or never end
-                    continue
-                rel = full.relative_to(root).as_posix()
-                if includes:
-                    if not any(_match(rel, name, g) for g in includes):
-                        continue
-                elif full.suffix.lower() not in FORMATS:
-                    continue
-                if any(_match(rel, name, g) for g in excludes):
-                    continue
-                found.append(str(full))
-        yield from ((f, False) for f in sorted(found))
-
-
-def _match(rel: str, name: str, pattern: str) -> bool:
-    return fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(name, pattern)
 
 
 def _check(path: str) -> FileResult:
@@ -299,9 +262,32 @@ def render_sarif(results: Sequence[FileResult]) -> str:
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
 
+def _results(args: argparse.Namespace) -> tuple[list[FileResult], bool]:
+    """What every file says, and whether the filters left nothing at all to check."""
+    from .paths import PathFilter, walk
+
+    rules = PathFilter(include=args.include, exclude=args.exclude)
+    results = [
+        _check(entry.path) if entry.error is None else _unlisted(entry.path, entry.error)
+        for entry in walk(args.paths, rules)
+    ]
+    for pattern in rules.unmatched():
+        option = "--include" if pattern in args.include else "--exclude"
+        sys.stderr.write(f"initspec: warning: {option} {pattern!r} matched no file\n")
+    filtered_out = not results and rules.active
+    if filtered_out:
+        sys.stderr.write("initspec: error: --include/--exclude left no file to check\n")
+    return results, filtered_out
+
+
+def _unlisted(path: str, reason: str) -> FileResult:
+    error = {"pointer": "", "type": "unreadable_file", "msg": reason, "input": None}
+    return FileResult(path, None, "unreadable", 0, [{**error, "line": None, "column": None}])
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     style = _Style(sys.stdout, args.color if not args.output else "never")
-    results = [_check(path) for path, _ in _candidates(args.paths, args.include, args.exclude)]
+    results, filtered_out = _results(args)
     if args.format == "json":
         text = render_json(results)
     elif args.format == "sarif":
@@ -311,6 +297,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     else:
         text = render_text(results, style, args.verbose)
     _emit(text, args.output)
+    if filtered_out:  # a CI check that checked nothing must not pass
+        return EXIT_USAGE
     if args.exit_zero:
         return EXIT_OK
     if any(r.status == "unreadable" for r in results):
@@ -525,15 +513,15 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="GLOB",
-        help="in directories, check only files matching GLOB (repeatable; "
-        "default: *.json *.yaml *.yml *.toml *.keras *.h5 *.hdf5)",
+        help="in directories, check only files matching GLOB, a .gitignore-style glob "
+        "(repeatable; default: *.json *.yaml *.yml *.toml *.keras *.h5 *.hdf5)",
     )
     validate.add_argument(
         "--exclude",
         action="append",
         default=[],
         metavar="GLOB",
-        help="in directories, skip files matching GLOB (repeatable)",
+        help="in directories, skip files and folders matching GLOB (repeatable)",
     )
     validate.add_argument(
         "-o",

@@ -189,6 +189,8 @@ class _Source:
             mode = self.path.stat().st_mode
         except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            if isinstance(exc, FileNotFoundError) and self.path.is_symlink():
+                reason = f"a broken symbolic link (to {os.readlink(self.path)!r})"
             raise _unreadable(self.label, f"cannot read it: {reason}") from None
         if not stat.S_ISREG(mode):
             raise _unreadable(self.label, "not a regular file (a directory, pipe or device)")
