@@ -7,6 +7,7 @@ are found in the files' text by the tests themselves.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import io
 import json
@@ -14,8 +15,10 @@ import math
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
+import urllib.parse
 import warnings
 import zipfile
 from pathlib import Path
@@ -1277,3 +1280,138 @@ def test_keras_zip_round_trip_through_the_cli(
     assert status == 1
     errors = report["files"][0]["errors"]
     assert [(e["pointer"], e["line"]) for e in errors] == [(p, None) for p, *_ in BAD_ERRORS]
+
+
+# --- characters no encoding holds, and what -o FILE writes into --------------------------------
+
+
+PYTHON_M = [sys.executable, "-m", "initspec"]
+LONE = '{"layer": {"kernel_initializer": {"class_name": "STFT", "config": {"window": "\\udf86"}}}}'
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif"])
+def test_lone_surrogates_in_a_config_are_reported(
+    project: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    Path("lone.json").write_text(LONE, encoding="ascii")  # "\udf86": valid JSON
+    assert run(["validate", "--format", fmt, "lone.json", "models/good.json"]) == 1
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    captured.out.encode("utf-8")  # strict: what was written can be encoded
+    if fmt == "json":
+        report = json.loads(captured.out)
+        assert [f["status"] for f in report["files"]] == ["invalid", "ok"]
+        (error,) = report["files"][0]["errors"]
+        assert error["input"] == "\udf86"  # the value itself, escaped in the JSON text
+        assert "\\udf86" in error["msg"]
+    assert run(["validate", "--format", fmt, "-o", f"lone.{fmt}", "lone.json"]) == 1
+    written = Path(f"lone.{fmt}").read_bytes().decode("utf-8")  # strict UTF-8
+    if fmt in ("json", "sarif"):
+        json.loads(written)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="file names are bytes on POSIX")
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif"])
+def test_file_names_that_are_not_utf8(project: Path, fmt: str) -> None:
+    name = os.fsdecode(b"caf\xe9 #1.json")  # Latin-1: not UTF-8
+    Path(name).write_text(BAD_TEXT, encoding="utf-8")
+    for env in ({"PYTHONIOENCODING": "utf-8:strict"}, {"PYTHONIOENCODING": "ascii:strict"}):
+        done = subprocess.run(
+            [sys.executable, "-m", "initspec", "validate", "--format", fmt, "."],
+            capture_output=True,
+            env={**os.environ, **env},
+            timeout=120,
+        )
+        assert done.returncode == 2, done.stderr  # broken.keras is unreadable
+        assert b"Traceback" not in done.stderr
+        out = done.stdout.decode(env["PYTHONIOENCODING"].split(":")[0])
+        if fmt in ("json", "sarif"):
+            json.loads(out)
+        if fmt == "json":
+            paths = [f["path"] for f in json.loads(out)["files"]]
+            assert name in paths  # escaped in the text, the same bytes once decoded
+        done = subprocess.run(
+            [sys.executable, "-m", "initspec", "validate", "--format", fmt, "-o", "r", "."],
+            capture_output=True,
+            env={**os.environ, **env},
+            timeout=120,
+        )
+        assert done.returncode == 2, done.stderr
+        assert done.stdout == b""
+        assert b"Traceback" not in done.stderr
+        Path("r").read_bytes().decode("utf-8")
+    if fmt == "sarif":
+        log = json.loads(Path("r").read_text(encoding="utf-8"))
+        uris = [
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in log["runs"][0]["results"]
+        ]
+        assert "caf%E9%20%231.json" in uris
+
+
+def test_sarif_uris_are_uris(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Path("my models#2").mkdir()
+    Path("my models#2/bad 100%.json").write_text(BAD_TEXT, encoding="utf-8")
+    Path("ünï.json").write_text(BAD_TEXT, encoding="utf-8")
+    absolute = str(project / "models" / "bad.json")
+    assert run(["validate", "--format", "sarif", "my models#2", "ünï.json", absolute]) == 1
+    log = json.loads(capsys.readouterr().out)
+    uris = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in log["runs"][0]["results"]
+    }
+    assert uris == {
+        "my%20models%232/bad%20100%25.json",
+        "%C3%BCn%C3%AF.json",
+        "file://" + urllib.parse.quote(Path(absolute).as_posix()),
+    }
+    for uri in uris:
+        assert re.fullmatch(r"[A-Za-z0-9/._~%:-]+", uri), uri
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX links and pipes")
+def test_output_writes_through_links_pipes_and_devices(project: Path) -> None:
+    # a symbolic link stays a link, and its target gets the report
+    Path("target.txt").write_text("old", encoding="utf-8")
+    Path("link.txt").symlink_to("target.txt")
+    assert run(["validate", "-o", "link.txt", "models/good.json"]) == 0
+    assert Path("link.txt").is_symlink()
+    assert "all valid" in Path("target.txt").read_text(encoding="utf-8")
+    # a device (made here: a test must never risk replacing the machine's own /dev/null)
+    with contextlib.suppress(PermissionError):
+        os.mknod("null", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        assert run(["validate", "-o", "null", "models/good.json"]) == 0
+        assert stat.S_ISCHR(os.lstat("null").st_mode)
+    # a named pipe: read by another process, never replaced by a regular file
+    os.mkfifo("pipe")
+    reader = subprocess.Popen(["cat", "pipe"], stdout=subprocess.PIPE)
+    assert run(["validate", "--format", "json", "-o", "pipe", "models/bad.json"]) == 1
+    out, _ = reader.communicate(timeout=60)
+    assert json.loads(out)["counts"]["files"] == 1
+    assert stat.S_ISFIFO(os.lstat("pipe").st_mode)
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith(".")) == [
+        ".cache",
+        ".hidden.json",
+    ]  # no temporary file left
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd/1").exists(), reason="no /proc/self/fd")
+def test_output_to_a_link_to_stdout(project: Path) -> None:
+    """``-o /dev/stdout``, a common CI idiom: the report on stdout, the link intact. (A link
+    of the test's own to /proc/self/fd/1, as /dev/stdout is: the test must never risk
+    replacing the machine's /dev/stdout with a regular file.)"""
+    Path("stdout").symlink_to("/proc/self/fd/1")
+    for sink_name in ("captured.json", None):  # stdout a regular file, then a pipe
+        sink = open(sink_name, "wb") if sink_name else subprocess.PIPE  # noqa: SIM115
+        done = subprocess.run(
+            [*PYTHON_M, "validate", "--format", "json", "-o", "stdout", "models/bad.json"],
+            stdout=sink,
+            stderr=subprocess.PIPE,
+            timeout=120,
+        )
+        if sink_name:
+            sink.close()  # type: ignore[union-attr]
+        assert done.returncode == 1, done.stderr
+        out = Path(sink_name).read_bytes() if sink_name else done.stdout
+        assert json.loads(out)["ok"] is False
+        assert Path("stdout").is_symlink()

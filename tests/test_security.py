@@ -2303,3 +2303,33 @@ def test_a_partition_of_a_huge_orthogonal_or_stft_is_refused(
     )
     assert is_clear_answer(result), result
     assert result["growth"] < 256 * MiB
+
+
+LONE_SURROGATE = "\udf86"  # valid JSON ("\udf86"), but no encoding holds it
+
+
+def _surrogate_identifiers() -> Iterator[Any]:
+    yield LONE_SURROGATE
+    yield "he_normal" + LONE_SURROGATE
+    for cls in BUILTINS:
+        name = cls.__name__
+        yield {"class_name": name, "config": LONE_SURROGATE}
+        yield {"class_name": name, "config": {}, "module": LONE_SURROGATE}
+        yield {"class_name": name, "config": {LONE_SURROGATE: 1}}
+        for key in type(instance(cls).config).model_fields:
+            yield {"class_name": name, "config": {key: LONE_SURROGATE}}
+            yield {"class_name": name, "config": {key: [LONE_SURROGATE]}}
+
+
+def test_lone_surrogates_anywhere_are_initializer_errors() -> None:
+    """Messages quote the bad value; one holding a lone surrogate must still be a message
+    (pydantic renders messages in Rust, whose strings cannot hold one)."""
+    for identifier in _surrogate_identifiers():
+        with pytest.raises(initspec.InitializerError) as info:
+            initspec.get(identifier)
+        text = str(info.value)
+        text.encode("utf-8")  # strict: the message is encodable
+        json.dumps([e.to_dict() for e in info.value.errors])
+        report = initspec.scan(json.dumps({"kernel_initializer": identifier}))
+        assert report.findings and not report.ok
+        str(report.errors).encode("utf-8", "surrogatepass")

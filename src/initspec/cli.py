@@ -11,8 +11,11 @@ import argparse
 import json
 import math
 import os
+import re
+import stat
 import sys
 import tempfile
+import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,11 +74,69 @@ def _atomic_write(path: str, text: str) -> None:
         raise
 
 
-def _emit(text: str, output: str | None) -> None:
-    if output:
-        _atomic_write(output, text)
-    else:
+def _write_through(path: str, text: str) -> None:
+    """Write ``text`` into what ``path`` names (a link, a pipe, a device), leaving it in place."""
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise OSError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
+
+
+def _json_escape(text: str, ascii_only: bool) -> str:
+    """JSON text whose strings hold lone surrogates (e.g. an undecodable file name) or, for
+    a stream that cannot encode them, any non-ASCII character, with those escaped as ``\\uXXXX``
+    (the same JSON value, now encodable)."""
+
+    def escape(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        if code < 0x10000:
+            return f"\\u{code:04x}"
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+    return (_NON_ASCII if ascii_only else _SURROGATE).sub(escape, text)
+
+
+def _emit(text: str, output: str | None, is_json: bool = False) -> None:
+    """Write a report to ``output`` or stdout, whatever the characters in it: JSON stays valid
+    JSON (escaped), text gets ``\\uXXXX``/``\\xNN`` for what the encoding cannot hold.
+
+    A regular file (or a new one) is replaced atomically; anything else named by ``output``
+    (a symbolic link, a pipe, a device such as ``/dev/stdout``) is written through, never
+    replaced.
+    """
+    encoding = "utf-8" if output else (getattr(sys.stdout, "encoding", None) or "utf-8")
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        if is_json:
+            text = _json_escape(text, ascii_only=False)
+            try:
+                text.encode(encoding)
+            except UnicodeEncodeError:
+                text = _json_escape(text, ascii_only=True)
+        else:
+            text = text.encode(encoding, "backslashreplace").decode(encoding)
+    if not output:
         sys.stdout.write(text)
+        return
+    try:
+        mode = os.lstat(output).st_mode
+    except FileNotFoundError:
+        mode = stat.S_IFREG
+    except (OSError, ValueError) as exc:
+        raise OSError(f"cannot write {output}: {getattr(exc, 'strerror', None) or exc}") from None
+    if stat.S_ISREG(mode):
+        _atomic_write(output, text)
+    elif stat.S_ISDIR(mode):
+        raise OSError(f"cannot write {output}: it is a directory")
+    else:
+        _write_through(output, text)
 
 
 # --- validate -------------------------------------------------------------------------------
@@ -211,6 +272,23 @@ def render_github(results: Sequence[FileResult], style: _Style) -> str:
     return "\n".join([*lines, render_text(results, style)])
 
 
+def _uri(path: str) -> str:
+    """A path as a URI reference (RFC 3986): relative paths stay relative, absolute ones are
+    ``file:`` URIs; spaces, ``#``, ``%`` and non-ASCII bytes are percent-encoded.
+
+    >>> _uri("models/my model#2.json"), _uri("/srv/ünï.json")
+    ('models/my%20model%232.json', 'file:///srv/%C3%BCn%C3%AF.json')
+    """
+    posix = Path(path).as_posix()
+    raw = os.fsencode(posix) if os.name != "nt" else posix.encode("utf-8", "surrogatepass")
+    quoted = urllib.parse.quote(raw, safe="/")
+    if posix.startswith("/"):
+        return "file://" + quoted
+    if re.match(r"[A-Za-z]:/", posix):  # a Windows drive
+        return "file:///" + quoted.replace("%3A", ":", 1)
+    return quoted
+
+
 def render_sarif(results: Sequence[FileResult]) -> str:
     """A SARIF 2.1.0 log with one run and a rule per error type."""
     from .errors import ERROR_TYPES
@@ -228,7 +306,7 @@ def render_sarif(results: Sequence[FileResult]) -> str:
     sarif_results = []
     for result in results:
         for error in result.errors:
-            physical: dict[str, Any] = {"artifactLocation": {"uri": Path(result.path).as_posix()}}
+            physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(result.path)}}
             if error.get("line") is not None:
                 physical["region"] = {"startLine": error["line"], "startColumn": error["column"]}
             item: dict[str, Any] = {
@@ -296,7 +374,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         text = render_github(results, style)
     else:
         text = render_text(results, style, args.verbose)
-    _emit(text, args.output)
+    _emit(text, args.output, is_json=args.format in ("json", "sarif"))
     if filtered_out:  # a CI check that checked nothing must not pass
         return EXIT_USAGE
     if args.exit_zero:
@@ -312,7 +390,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_schema(args: argparse.Namespace) -> int:
     from .serialization import json_schema
 
-    _emit(json.dumps(json_schema(), indent=2, sort_keys=True) + "\n", args.output)
+    _emit(json.dumps(json_schema(), indent=2, sort_keys=True) + "\n", args.output, is_json=True)
     return EXIT_OK
 
 
