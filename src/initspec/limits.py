@@ -13,18 +13,13 @@ one call (``scan(..., limits=Limits(...))``) or for the process (environment var
 
 from __future__ import annotations
 
-import functools
 import os
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["MAX_BYTES_ENV", "MAX_THREADS", "Limits", "max_tensor_bytes"]
+__all__ = ["MAX_BYTES_ENV", "Limits", "max_tensor_bytes"]
 
 MAX_BYTES_ENV = "INITSPEC_MAX_BYTES"
-
-#: Most threads one call of the sampler runs on (a larger ``threads=`` runs on this many); the
-#: process keeps one pool of at most ``MAX_THREADS - 1`` threads, shared by every call.
-MAX_THREADS = 64
 
 
 def _env_int(name: str, default: int) -> int:
@@ -57,12 +52,6 @@ def max_tensor_bytes() -> int:
     env = os.environ.get(MAX_BYTES_ENV, "").strip()
     if env.isdigit():
         return int(env)
-    return _ram()
-
-
-@functools.cache
-def _ram() -> int:
-    """The machine's physical memory in bytes (read once: every initializer call asks)."""
     try:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (AttributeError, ValueError, OSError):  # pragma: no cover - not POSIX

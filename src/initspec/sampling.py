@@ -1,13 +1,13 @@
 """The one place initspec makes random numbers: a counter-based, block-addressable stream.
 
-Stream version 2 (``STREAM_VERSION``), what every random element is made of:
+Stream version 1 (``STREAM_VERSION``), what every random element is made of:
 
 * The seed is an integer in ``[-2**63, 2**64)``; it is taken modulo ``2**64``.
 * The *full* tensor, in C order, is cut into blocks of ``BLOCK`` (65,536) elements. Block
   ``b`` has its own generator: numpy's SFC64 with state words ``(mix(x), mix(x + 1),
   mix(x + 2))``, counter ``1``, and its first 12 outputs discarded, where
   ``x = mix(key ^ b)``, ``key = mix((seed mod 2**64) ^ VERSION_TAG)``, ``VERSION_TAG`` is
-  ``0x696E697473706563`` ("initspec" in ASCII) xor 1 (version 1's, kept), and ``mix`` is
+  ``0x696E697473706563`` ("initspec" in ASCII) xor ``STREAM_VERSION``, and ``mix`` is
   SplitMix64's output function on 64-bit integers: ``z += 0x9E3779B97F4A7C15;
   z = (z ^ z >> 30) * 0xBF58476D1CE4E5B9; z = (z ^ z >> 27) * 0x94D049BB133111EB;
   return z ^ z >> 31``. A block's values depend on nothing but (seed, block index, distribution,
@@ -29,30 +29,15 @@ Stream version 2 (``STREAM_VERSION``), what every random element is made of:
   - normal truncated at 2 standard deviations: candidates are drawn in batches as above
     (first batch ``ceil(n * TRUNCATION_OVERSAMPLE)`` rounded up to even, later batches sized
     to what is still missing plus 64) and the candidates with ``|z| <= 2`` are kept, in order,
-    until ``n`` are kept. float32 candidates are decided on their float32 value, except those
-    within ``GUARD`` (2**-14, relative) of the bound: these are computed again in float64 from
-    the same ``u1`` and ``theta`` (exact, see above) as ``sqrt(-2 ln u1) cos(theta)`` (or sin),
-    kept when that is ``<= 2`` in magnitude, and take that value (rounded to float32);
-  - float32 normals of a ``stddev`` below about 6e-16 or above about 9e17 are made with
-    ``stddev`` 1 and multiplied by ``stddev`` (otherwise ``-2 stddev**2`` multiplies
-    ``ln u1``), so that no intermediate overflows or underflows before the values do;
+    until ``n`` are kept;
   - float16 and bfloat16 values are made in float32 and rounded.
 
 Values are a pure function of (seed, full shape, dtype, distribution): one thread or many,
 a whole tensor or a partition of it, the same bits. Uniform and integer values are made of
-exact operations and are the same on every machine. float32 normals go through numpy's float32
-``log``, ``sin`` and ``cos``, whose last bits differ between numpy versions and CPU feature
-levels: their values agree to a few units in the last place, and the truncated normal keeps the
-same candidates everywhere (its float32 error is far below ``GUARD``; the float64 decision
-could differ only for a candidate within about 1e-15 of the bound). float64 normals are numpy's
-ziggurat (exact operations, and the C library's ``exp``/``log`` on its rare slow path).
-Changing anything above changes ``STREAM_VERSION``; golden tensors in the tests make such a
-change visible.
-
-Version 2 changed only float32 normals: truncated candidates near the bound are decided in
-float64 (version 1 kept whatever the CPU's float32 rounding said), and extreme ``stddev`` are
-applied after the fact (version 1 overflowed to inf for a ``stddev`` near 1e19). Uniform,
-integer and float64 values, and float32 normals elsewhere, are those of version 1.
+exact operations and are the same on every machine; float32 normals go through numpy's float32
+``log``, ``sin`` and ``cos``, whose last bit can differ between numpy versions or CPU feature
+levels (float64 normals use numpy's ziggurat). Changing anything above changes
+``STREAM_VERSION``; golden hashes in the tests make such a change visible.
 """
 
 from __future__ import annotations
@@ -70,7 +55,6 @@ import numpy as np
 import numpy.typing as npt
 
 from .errors import InitializerError
-from .limits import MAX_THREADS
 
 __all__ = [
     "BLOCK",
@@ -83,26 +67,18 @@ __all__ = [
     "resolve_threads",
 ]
 
-STREAM_VERSION = 2
+STREAM_VERSION = 1
 BLOCK = 1 << 16
 TRUNCATION_OVERSAMPLE = 1.055
 THREADS_ENV = "INITSPEC_NUM_THREADS"
 
 _M64 = (1 << 64) - 1
-_VERSION_TAG = 0x696E697473706563 ^ 1  # "initspec" in ASCII, xor 1: kept from version 1
+_VERSION_TAG = 0x696E697473706563 ^ STREAM_VERSION  # "initspec" in ASCII, xor the version
 _REFINE_BELOW = np.float32(2.0**-12)
-_REFINE_BITS = (2**23 - 2**11 + 1) << 9  # halves from here up give u1 < 2**-12
-#: relative half-width of the band around 2 stddev where float32 candidates are decided in float64
-GUARD = 2.0**-14
 _BIG_ENDIAN = np.little_endian is False
 _F32_TINY = float(np.finfo(np.float32).tiny)
 _F32_MAX = float(np.finfo(np.float32).max)
 _F32 = np.dtype(np.float32)
-# -2 ln(u1) lies in [2**-23 (about), 152 ln 2]: u1 is 1 or at most 1 - 2**-23, and at least 2**-76
-# after refinement. The scale is folded into it (one multiplication fewer) only where
-# 2 scale**2 times it stays a normal float32 (a factor 4 of margin on both ends).
-_FOLD_LOW = math.sqrt(4 * _F32_TINY / 2.0**-23)
-_FOLD_HIGH = math.sqrt(_F32_MAX / (4 * 152 * math.log(2)))
 _F64 = np.dtype(np.float64)
 
 
@@ -142,29 +118,22 @@ def fresh_seed() -> int:
 def resolve_threads(threads: int | None) -> int:
     """The thread count to use: ``threads``, else ``$INITSPEC_NUM_THREADS``, else the CPUs."""
     if threads is None:
-        threads = _env_threads()
-        if threads is None:
+        env = os.environ.get(THREADS_ENV, "").strip()
+        if env:
+            try:
+                threads = int(env)
+            except ValueError:
+                threads = 0
+            if threads < 1:
+                raise InitializerError.single(
+                    ("threads",),
+                    "invalid_argument",
+                    f"{THREADS_ENV} must be a positive integer; got {env!r}",
+                    env,
+                    subject="the initializer call",
+                )
+        else:
             threads = _cpu_count()
-    return threads
-
-
-def _env_threads() -> int | None:
-    """``$INITSPEC_NUM_THREADS`` (``None`` when unset), or an error if it is not a count."""
-    env = os.environ.get(THREADS_ENV, "").strip()
-    if not env:
-        return None
-    try:
-        threads = int(env)
-    except ValueError:
-        threads = 0
-    if threads < 1:
-        raise InitializerError.single(
-            ("threads",),
-            "invalid_argument",
-            f"{THREADS_ENV} must be a positive integer; got {env!r}",
-            env,
-            subject="the initializer call",
-        )
     return threads
 
 
@@ -195,27 +164,17 @@ class _Worker:
         self.bitgen = np.random.SFC64(0)
         self.gen = np.random.Generator(self.bitgen)
         self._scratch: dict[tuple[str, np.dtype[Any]], np.ndarray[Any, Any]] = {}
-        # block start states already derived (a pure function of key and block), a few kept
-        self._starts: dict[tuple[int, int], Any] = {}
 
     def seek(self, key: int, block: int) -> None:
-        """Put the generator at the start of ``block`` of the stream of ``key``."""
-        state = self._starts.get((key, block))
-        if state is None:
-            x = _mix(key ^ block)
-            a, b, c = _mix(x), _mix(x + 1), _mix(x + 2)
-            self.bitgen.state = {
-                "bit_generator": "SFC64",
-                "state": {"state": np.array([a, b, c, 1], dtype=np.uint64)},
-                "has_uint32": 0,
-                "uinteger": 0,
-            }
-            self.bitgen.random_raw(12)
-            if len(self._starts) >= _STARTS_KEPT:
-                self._starts.clear()
-            self._starts[(key, block)] = dict(self.bitgen.state)  # a fresh copy: not shared
-        else:
-            self.bitgen.state = state
+        x = _mix(key ^ block)
+        a, b, c = _mix(x), _mix(x + 1), _mix(x + 2)
+        self.bitgen.state = {
+            "bit_generator": "SFC64",
+            "state": {"state": np.array([a, b, c, 1], dtype=np.uint64)},
+            "has_uint32": 0,
+            "uinteger": 0,
+        }
+        self.bitgen.random_raw(12)
 
     def scratch(self, name: str, size: int, dtype: np.dtype[Any]) -> np.ndarray[Any, Any]:
         buf = self._scratch.get((name, dtype))
@@ -225,7 +184,6 @@ class _Worker:
         return buf[:size]
 
 
-_STARTS_KEPT = 256
 _local = threading.local()
 
 
@@ -239,7 +197,6 @@ def _worker() -> _Worker:
 # --- distributions within one block -------------------------------------------------------
 
 _F32_ONE = np.uint32(0x3F800000)  # the bits of 1.0f
-_ANGLE_STEP = np.float32(2.0 * math.pi / 2**32)
 _F64_ONE = np.uint64(0x3FF0000000000000)  # the bits of 1.0
 
 
@@ -281,32 +238,25 @@ def _uniform(w: _Worker, out: np.ndarray[Any, Any], low: float, high: float) -> 
         np.add(out, kind(low), out=out)
 
 
-def _standard_normal_f32(
-    w: _Worker, out: npt.NDArray[np.float32], scale: float
-) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
-    """Fill ``out`` with ``scale`` times standard normals (Box-Muller; see the module docs).
-
-    Returns the radii's uniforms ``u1`` and the angles, both exact, for :func:`_exact_f32`.
-    """
+def _standard_normal_f32(w: _Worker, out: npt.NDArray[np.float32], scale: float) -> None:
+    """Fill ``out`` with ``scale`` times standard normals (Box-Muller; see the module docs)."""
     n = out.size
     m = (n + 1) // 2
     bits = _halves(w, 2 * m)
-    u1 = w.scratch("u1", m, _F32)
     radius = w.scratch("radius", m, _F32)
     angle = w.scratch("angle", m, _F32)
-    raw = u1.view(np.uint32)  # u1 = 1 - (half >> 9) * 2**-23 = 2 - x, x in [1, 2): exact
-    np.right_shift(bits[:m], 9, out=raw)
-    np.bitwise_or(raw, _F32_ONE, out=raw)
-    np.subtract(np.float32(2.0), u1, out=u1)  # (0, 1]: k * 2**-23, k >= 1
-    if int(bits[:m].max()) >= _REFINE_BITS:  # some u1 < 2**-12
-        small = np.flatnonzero(u1 < _REFINE_BELOW)  # (k - r) * 2**-23: continuous tails
-        u1[small] = u1[small] - w.gen.random(small.size) * 2.0**-23
-    np.log(u1, out=radius)
-    fold = scale == 0 or _FOLD_LOW <= scale <= _FOLD_HIGH
-    np.multiply(radius, np.float32(-2.0 * scale * scale if fold else -2.0), out=radius)
+    _unit_f32(bits[:m], radius)
+    np.subtract(np.float32(1.0), radius, out=radius)  # (0, 1]: k * 2**-23, k >= 1
+    small = np.flatnonzero(radius < _REFINE_BELOW)
+    if small.size:  # (k - r) * 2**-23: continuous tails
+        radius[small] = radius[small] - w.gen.random(small.size) * 2.0**-23
+    np.log(radius, out=radius)
+    factor = -2.0 * scale * scale  # fold the scale into the radius when float32 holds it well
+    fold = scale == 0 or _F32_TINY <= -factor <= _F32_MAX
+    np.multiply(radius, np.float32(factor if fold else -2.0), out=radius)
     np.sqrt(radius, out=radius)
-    # [-pi, pi): the signed half rounded to float32, times 2 pi / 2**32 in float32
-    np.multiply(bits[m:].view(np.int32), _ANGLE_STEP, out=angle, dtype=_F32, casting="unsafe")
+    np.copyto(angle, bits[m:].view(np.int32), casting="unsafe")
+    np.multiply(angle, np.float32(2.0 * math.pi / 2**32), out=angle)  # [-pi, pi)
     head, tail = out[:m], out[m:]
     np.cos(angle, out=head)
     np.multiply(head, radius, out=head)
@@ -315,22 +265,6 @@ def _standard_normal_f32(
     np.multiply(tail, radius[:k], out=tail)
     if not fold:
         np.multiply(out, np.float32(scale), out=out)
-    return u1, angle
-
-
-def _exact_f32(
-    index: npt.NDArray[np.intp],
-    u1: npt.NDArray[np.float32],
-    angle: npt.NDArray[np.float32],
-) -> npt.NDArray[np.float64]:
-    """The standard normals at ``index`` of a float32 Box-Muller batch, computed in float64
-    from the same (exact) ``u1`` and angles: what float32 rounds, without its last-bit noise."""
-    m = u1.size
-    cosine = index < m
-    j = np.where(cosine, index, index - m)
-    radius = np.sqrt(-2.0 * np.log(u1[j].astype(np.float64)))
-    theta = angle[j].astype(np.float64)
-    return radius * np.where(cosine, np.cos(theta), np.sin(theta))
 
 
 def _standard_normal(w: _Worker, out: np.ndarray[Any, Any], scale: float) -> None:
@@ -343,44 +277,21 @@ def _standard_normal(w: _Worker, out: np.ndarray[Any, Any], scale: float) -> Non
 
 
 def _truncated(w: _Worker, out: np.ndarray[Any, Any], stddev: float) -> None:
-    """Fill ``out`` with normals of ``stddev`` truncated to ``[-2 stddev, 2 stddev]``.
-
-    float32 candidates within ``GUARD`` (relative) of the bound are decided, and their values
-    made, in float64 from their exact inputs, so every platform keeps the same candidates.
-    """
+    """Fill ``out`` with normals of ``stddev`` truncated to ``[-2 stddev, 2 stddev]``."""
     n = out.size
     filled = 0
     want = 2 * math.ceil(n * TRUNCATION_OVERSAMPLE / 2)
-    f32 = out.dtype == _F32
-    # float32 candidates are made at a scale whose values stay normal floats, then rescaled
-    scale = stddev if not f32 or stddev == 0 or _FOLD_LOW <= stddev <= _FOLD_HIGH else 1.0
-    bound = 2.0 * scale
-    kind = out.dtype.type
-    lo, hi = kind(bound * (1 - GUARD)), kind(bound * (1 + GUARD))
+    bound = 2.0 * stddev
     while filled < n:
         cand = w.scratch("cand", want, out.dtype)
-        mag = w.scratch("mag", want, out.dtype)
-        if f32:
-            u1, angle = _standard_normal_f32(w, cand, scale)
-        else:
-            _standard_normal(w, cand, scale)
-        np.abs(cand, out=mag)
-        ok = mag <= (lo if f32 else bound)
-        if f32 and scale != 0:
-            near = np.flatnonzero((mag > lo) & (mag <= hi))
-            if near.size:  # the few candidates the float32 rounding could misjudge
-                z = _exact_f32(near, u1, angle)
-                ok[near] = np.abs(z) <= 2.0
-                cand[near] = z * scale
-        keep = cand[ok]
+        _standard_normal(w, cand, stddev)
+        keep = cand[np.abs(cand) <= bound]
         if keep.size == 0 and want >= 64:  # impossible for finite values: P = 0.0455**64
             raise FloatingPointError(f"no finite normal draws for stddev {stddev!r}")
         take = min(keep.size, n - filled)
         out[filled : filled + take] = keep[:take]
         filled += take
         want = 2 * math.ceil((n - filled + 64) / 2)
-    if scale != stddev:
-        np.multiply(out, kind(stddev), out=out)
 
 
 def _block_values(w: _Worker, dist: Distribution, out: np.ndarray[Any, Any]) -> None:
@@ -462,22 +373,10 @@ def fill(
     if flat.size == 0:
         return
     key = stream_key(seed)
-    total = math.prod(full_shape)
+    total = int(np.prod(full_shape, dtype=np.int64))
     work = _work_dtype(out.dtype, dist)
     whole = offset is None or (tuple(out.shape) == tuple(full_shape) and not any(offset))
 
-    if whole and total <= BLOCK:  # one block (small tensors): no task machinery
-        if threads is None:
-            _env_threads()  # a bad setting is an error whatever the size
-        w = _worker()
-        w.seek(key, 0)
-        if work == out.dtype:
-            _block_values(w, dist, flat)
-        else:
-            tmp = w.scratch("cast", total, work)
-            _block_values(w, dist, tmp)
-            flat[...] = tmp
-        return
     if whole:
         blocks = list(range(math.ceil(total / BLOCK)))
 
@@ -538,42 +437,31 @@ def _scatter(
     flat[dst[inside]] = values[pos[inside] - lo]
 
 
-_pool_lock = threading.Lock()
-_shared_pool: list[ThreadPoolExecutor] = []  # at most one, made on first use
+_pools: dict[int, ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
 
 
-def _pool() -> ThreadPoolExecutor:
-    """The one thread pool of the process: its threads start when needed, never more than
-    ``MAX_THREADS - 1`` (the calling thread is the other one), and are reused by every call."""
-    with _pool_lock:
-        if not _shared_pool:
-            _shared_pool.append(ThreadPoolExecutor(MAX_THREADS - 1, thread_name_prefix="initspec"))
-        return _shared_pool[0]
+def _pool(threads: int) -> ThreadPoolExecutor:
+    with _pools_lock:
+        pool = _pools.get(threads)
+        if pool is None:
+            pool = _pools[threads] = ThreadPoolExecutor(threads, thread_name_prefix="initspec")
+        return pool
 
 
 def _run_all(do: Callable[[int], None], blocks: list[int], threads: int) -> None:
-    """Run ``do`` on every block, on ``threads`` threads at most (the caller's included), each
-    taking the next block not yet taken: inline for one thread or block."""
-    workers = min(threads, MAX_THREADS, len(blocks))
-    if workers <= 1:
+    """Run ``do`` on every block: inline for one thread or block, else in a few large tasks
+    per thread (tasks that are too small spend their time in the pool, not in numpy)."""
+    if threads <= 1 or len(blocks) <= 1:
         for b in blocks:
             do(b)
         return
-    queue = iter(blocks)
-    lock = threading.Lock()
+    tasks = min(len(blocks), threads * 4)
+    chunks = [blocks[i::tasks] for i in range(tasks)]
 
-    def run() -> None:
-        while True:
-            with lock:
-                b = next(queue, None)
-            if b is None:
-                return
+    def run(chunk: list[int]) -> None:
+        for b in chunk:
             do(b)
 
-    pool = _pool()
-    helpers = [pool.submit(run) for _ in range(workers - 1)]
-    try:
-        run()
-    finally:
-        for helper in helpers:
-            helper.result()
+    for _ in _pool(threads).map(run, chunks):
+        pass

@@ -114,26 +114,6 @@ def resolve_dtype(dtype: Any, loc: Loc = ("dtype",)) -> np.dtype[Any]:
     return np.dtype(name)
 
 
-_RESOLVED: dict[Any, tuple[np.dtype[Any], str]] = {}
-
-
-def _dtype_and_kind(dtype: Any) -> tuple[np.dtype[Any], str]:
-    """``resolve_dtype`` and ``dtype_kind``, remembered for the few dtypes a program uses
-    (the per-call cost of a small tensor is mostly such lookups)."""
-    try:
-        return _RESOLVED[dtype]
-    except (KeyError, TypeError):  # not seen yet, or not hashable
-        pass
-    dt = resolve_dtype(dtype)
-    found = dt, dtype_kind(dt)
-    try:
-        if len(_RESOLVED) < 64:
-            _RESOLVED[dtype] = found
-    except TypeError:
-        pass
-    return found
-
-
 def dtype_kind(dtype: np.dtype[Any]) -> str:
     """'f' floating (bfloat16 included), 'i'/'u' integers, 'b' bool, 'c' complex."""
     return "f" if dtype.name == "bfloat16" else dtype.kind
@@ -398,14 +378,11 @@ class Initializer(Generic[C]):
         threads: int | None = None,
     ) -> np.ndarray[Any, Any]:
         """A new array of ``shape`` and ``dtype`` (default float32), or the partition of it."""
-        if type(shape) is tuple and all(type(d) is int and d >= 0 for d in shape):
-            full = shape if len(shape) <= 64 else check_shape(shape)
-        else:
-            full = check_shape(shape)
+        full = check_shape(shape)
         if dtype is None and out is not None and isinstance(out, np.ndarray):
             dtype = out.dtype
-        dt, kind = _dtype_and_kind(dtype)
-        if kind not in self.dtype_kinds:
+        dt = resolve_dtype(dtype)
+        if dtype_kind(dt) not in self.dtype_kinds:
             raise call_error(
                 ("dtype",),
                 "unsupported_dtype",

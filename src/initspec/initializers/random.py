@@ -49,7 +49,6 @@ class RandomInitializer(Initializer[S]):
         if isinstance(seed, SeedGeneratorSpec):
             seed = seed.config.seed
         self._seed = sampling.fresh_seed() if seed is None else seed
-        self._last: tuple[tuple[int, ...], np.dtype[Any], sampling.Distribution] | None = None
 
     @property
     def effective_seed(self) -> int:
@@ -67,13 +66,8 @@ class RandomInitializer(Initializer[S]):
         offset: tuple[int, ...] | None,
         threads: int | None,
     ) -> None:
-        last = self._last  # the last call's checked distribution: calls repeat their shape
-        if last is not None and last[0] == full and last[1] == out.dtype:
-            dist = last[2]
-        else:
-            dist = self.sampler(full, out.dtype)
-            _check_fits(dist, out.dtype)
-            self._last = (full, out.dtype, dist)
+        dist = self.sampler(full, out.dtype)
+        _check_fits(dist, out.dtype)
         sampling.fill(out, dist, self._seed, full, offset, threads)
 
 
