@@ -1415,3 +1415,53 @@ def test_output_to_a_link_to_stdout(project: Path) -> None:
         out = Path(sink_name).read_bytes() if sink_name else done.stdout
         assert json.loads(out)["ok"] is False
         assert Path("stdout").is_symlink()
+
+
+@pytest.mark.parametrize(
+    ("argv", "status", "expected"),
+    [
+        (["--bins", "0"], 2, "--bins must be a whole number from 1 to 1,000; got '0'"),
+        (["--bins", "-3"], 2, "--bins must be a whole number"),
+        (["--bins", "1e8"], 2, "got '1e8'"),  # would draw 100,000,000 lines
+        (["--bins", "100000000"], 2, "from 1 to 1,000"),
+        (["--bins", "2.5"], 2, "whole number"),
+        (["--bins", "nan"], 2, "whole number"),
+        (["--dtype", "float99"], 1, "[invalid_dtype]"),
+    ],
+)
+def test_show_argument_errors_are_one_line(
+    capsys: pytest.CaptureFixture[str], argv: list[str], status: int, expected: str
+) -> None:
+    assert run(["show", "he_normal", "--shape", "3,4", *argv]) == status
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("initspec show: ")
+    assert captured.err.count("\n") == 1
+    assert expected in captured.err
+
+
+def test_show_bins_in_scientific_notation(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["show", "he_normal", "--shape", "30,40", "--seed", "1", "--bins", "1e1"]) == 0
+    assert len([line for line in capsys.readouterr().out.splitlines() if " | " in line]) == 10
+
+
+def test_show_a_bad_thread_count_is_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for value in ("abc", "0", "-2"):
+        monkeypatch.setenv("INITSPEC_NUM_THREADS", value)
+        assert run(["show", "he_normal", "--shape", "300,400"]) == 1
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert captured.err.count("\n") == 1
+        assert "INITSPEC_NUM_THREADS" in captured.err
+
+
+def test_show_nan_values(capsys: pytest.CaptureFixture[str]) -> None:
+    """An STFT kernel with frame length 2 and spectrum scaling is NaN (so in Keras too)."""
+    identifier = '{"class_name": "STFT", "config": {"window": "hann", "scaling": "spectrum"}}'
+    assert run(["show", identifier, "--shape", "2,1,3"]) == 0
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    assert "6 NaN (not drawn)" in captured.out
+    assert "finite values of 6" in captured.out

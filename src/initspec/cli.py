@@ -16,6 +16,7 @@ import stat
 import sys
 import tempfile
 import urllib.parse
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -428,7 +429,7 @@ def _identifier(text: str) -> Any:
         try:
             value: Any = json.loads(stripped)
         except json.JSONDecodeError as exc:
-            raise SystemExit(f"initspec show: the identifier is not valid JSON: {exc}") from None
+            raise _ShowError(f"the identifier is not valid JSON: {exc}", EXIT_INVALID) from None
     else:
         value = {"class_name": stripped, "config": {}}
     return value
@@ -485,22 +486,65 @@ def _theory(init: Any, shape: tuple[int, ...], dtype: Any) -> dict[str, float] |
 
 
 def histogram(values: Any, bins: int, width: int = 40, ascii_only: bool = False) -> list[str]:
-    """A horizontal terminal histogram of ``values``."""
+    """A horizontal terminal histogram of the finite ``values`` (NaN and infinities are
+    counted on a line of their own)."""
     import numpy as np
 
     flat = np.asarray(values, dtype=np.float64).ravel()
-    if flat.size == 0:
-        return ["(no values)"]
-    lo, hi = float(flat.min()), float(flat.max())
+    finite = flat[np.isfinite(flat)]
+    other = [] if finite.size == flat.size else [_non_finite(flat)]
+    if finite.size == 0:
+        return [*other] if other else ["(no values)"]
+    lo, hi = float(finite.min()), float(finite.max())
     if lo == hi:
-        return [f"{lo:>12.6g} | all {flat.size} values"]
-    counts, edges = np.histogram(flat, bins=bins, range=(lo, hi))
+        return [f"{lo:>12.6g} | all {finite.size} values", *other]
+    counts, edges = np.histogram(finite, bins=bins, range=(lo, hi))
     top = int(counts.max())
     bar = "#" if ascii_only else "█"
     return [
         f"{edges[i]:>12.6g} | {bar * max(0, round(width * int(c) / top)):<{width}} {int(c)}"
         for i, c in enumerate(counts)
-    ]
+    ] + other
+
+
+def _non_finite(flat: Any) -> str:
+    import numpy as np
+
+    kinds = (("NaN", np.isnan(flat)), ("+inf", np.isposinf(flat)), ("-inf", np.isneginf(flat)))
+    parts = [f"{int(mask.sum())} {name}" for name, mask in kinds if mask.any()]
+    return f"{'not finite':>12} | {', '.join(parts)} (not drawn)"
+
+
+def _bins(text: str) -> int:
+    """``--bins``: a whole number of bins from 1 to ``SHOW_MAX_BINS`` (``1e3`` is fine)."""
+    from .limits import SHOW_MAX_BINS
+
+    try:
+        number = float(text)
+        bins = int(number) if number.is_integer() else None
+    except (ValueError, OverflowError):
+        bins = None
+    if bins is None or not 1 <= bins <= SHOW_MAX_BINS:
+        raise _ShowError(f"--bins must be a whole number from 1 to {SHOW_MAX_BINS:,}; got {text!r}")
+    return bins
+
+
+class _ShowError(Exception):
+    """A problem with ``initspec show``'s arguments: one line on stderr, exit ``status``."""
+
+    def __init__(self, message: str, status: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _one_line(exc: Any) -> str:
+    """An :class:`InitializerError` as one line."""
+    from .errors import json_pointer
+
+    return "; ".join(
+        f"[{r.type}] {r.msg}" + (f" (at {json_pointer(r.loc)})" if r.loc else "")
+        for r in exc.errors
+    )
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -512,12 +556,18 @@ def cmd_show(args: argparse.Namespace) -> int:
     from .serialization import get, serialize
 
     try:
+        bins = _bins(args.bins)
         init = _with_seed(get(_identifier(args.identifier)), args.seed)
         if not isinstance(init, Initializer):
-            raise SystemExit("initspec show: the identifier did not resolve to an initializer")
-        values = init(args.shape, args.dtype)
-    except InitializerError as exc:
+            raise _ShowError("the identifier did not resolve to an initializer", EXIT_INVALID)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # NaN values are shown as such
+            values = init(args.shape, args.dtype)
+    except _ShowError as exc:
         sys.stderr.write(f"initspec show: {exc}\n")
+        return exc.status
+    except InitializerError as exc:
+        sys.stderr.write(f"initspec show: {_one_line(exc)}\n")
         return EXIT_INVALID
     out = sys.stdout
     out.write("config:\n" + json.dumps(serialize(init), indent=2) + "\n")
@@ -529,14 +579,15 @@ def cmd_show(args: argparse.Namespace) -> int:
     )
     theory = _theory(init, args.shape, values.dtype)
     sample = values.astype(np.float64)
+    finite = sample[np.isfinite(sample)]
     measured = (
         {
-            "mean": float(sample.mean()),
-            "std": float(sample.std()),
-            "min": float(sample.min()),
-            "max": float(sample.max()),
+            "mean": float(finite.mean()),
+            "std": float(finite.std()),
+            "min": float(finite.min()),
+            "max": float(finite.max()),
         }
-        if sample.size
+        if finite.size
         else None
     )
     out.write(f"{'':10}{'mean':>14}{'std':>14}{'min':>14}{'max':>14}\n")
@@ -548,11 +599,13 @@ def cmd_show(args: argparse.Namespace) -> int:
             + "".join(f"{stats[k]:>14.6g}" for k in ("mean", "std", "min", "max"))
             + "\n"
         )
+    if finite.size != sample.size:
+        out.write(f"(sampled: over the {finite.size} finite values of {sample.size})\n")
     if theory is None:
         out.write("(deterministic initializer: the sampled values are exact)\n")
     encoding = (getattr(out, "encoding", None) or "ascii").lower()
     ascii_only = "utf" not in encoding
-    out.write("\n".join(histogram(sample, args.bins, ascii_only=ascii_only)) + "\n")
+    out.write("\n".join(histogram(sample, bins, ascii_only=ascii_only)) + "\n")
     return EXIT_OK
 
 
@@ -641,7 +694,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--shape", type=_parse_shape, required=True, help="e.g. 3,3,16,32")
     show.add_argument("--dtype", default="float32", help="default: float32")
     show.add_argument("--seed", type=int, default=None, help="seed (random initializers)")
-    show.add_argument("--bins", type=int, default=20, help="histogram bins (default: 20)")
+    show.add_argument("--bins", default="20", help="histogram bins, 1 to 1,000 (default: 20)")
     show.set_defaults(func=cmd_show)
     return parser
 
