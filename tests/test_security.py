@@ -1610,6 +1610,31 @@ def test_locating_an_error_costs_no_more_memory_than_reading_the_document(tmp_pa
     }
 
 
+@needs_linux
+@pytest.mark.parametrize("escape", ["\\n", "\\u00e9", '\\"', "\\\\"])
+def test_locating_an_error_among_escaped_strings_costs_memory_linear_in_the_file(
+    tmp_path: Path, escape: str
+) -> None:
+    # One string of 3,000,000 escapes (6-18 MB) beside one initializer: a regular expression
+    # for whole strings kept a backtracking frame per escape (~65 bytes per byte of the file)
+    n = 3_000_000
+    growth = {}
+    for name in ("he_normal", "he_nromal"):
+        path = tmp_path / f"{name}.json"
+        text = '{"notes": "' + escape * n + '",\n "kernel_initializer": "' + name + '"}'
+        path.write_text(text, encoding="ascii")
+        result = measure({"action": "scan", "source": str(path), "budget": 3 * GiB})
+        assert result["outcome"] == "report", result
+        assert result["types"] == ([] if name == "he_normal" else ["unknown_name"])
+        growth[name] = result["growth"]
+    assert growth["he_nromal"] < 2 * growth["he_normal"] + 64 * MiB, {
+        k: mib(v) for k, v in growth.items()
+    }
+    small = '{"a": "' + escape * 3 + '", "kernel_initializer": "he_nromal"}'
+    report = initspec.scan(small, format="json")
+    assert (report.errors[0].line, report.errors[0].column) == (1, small.index('"he_') + 1)
+
+
 @pytest.mark.parametrize(
     ("text", "pointer", "bad"),
     [

@@ -627,10 +627,10 @@ def _locate(record: ErrorRecord, index: _Positions) -> ErrorRecord:
 
 
 _JSON_TOKEN = re.compile(
-    # strings "unrolled" (runs of plain characters, then escapes): linear memory on long ones
-    r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]:,]|-?(?:\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null'
-    r"|NaN|-?Infinity",
-    re.DOTALL,
+    # a string is found by its opening quote and read by json's own scanner (C, memory linear
+    # in the string): a regular expression for whole strings keeps a backtracking frame per
+    # escape, about 65 bytes of memory per byte of a string of escapes
+    r'"|[{}\[\]:,]|-?(?:\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null|NaN|-?Infinity'
 )
 
 
@@ -644,14 +644,19 @@ def _json_positions(text: str, wanted: set[Loc]) -> _Positions:
     index = _Positions()
     line, line_start, cursor = 1, 0, 0
     stack: list[_Open] = []
-    for match in _JSON_TOKEN.finditer(text):
+    at = 0
+    while (match := _JSON_TOKEN.search(text, at)) is not None:
         start = match.start()
+        token = match.group()
+        at = match.end()
+        key: Any = None
+        if token == '"':
+            key, at = _scan_string(text, at)
         newlines = text.count("\n", cursor, start)
         if newlines:
             line += newlines
             line_start = text.rfind("\n", cursor, start) + 1
         cursor = start
-        token = match.group()
         position = (line, start - line_start + 1)
         top = stack[-1] if stack else None
         if token == ":":
@@ -664,7 +669,7 @@ def _json_positions(text: str, wanted: set[Loc]) -> _Positions:
             stack.pop()
             continue
         if top is not None and top.is_object and top.expect_key:
-            top.key = json.loads(token)
+            top.key = key
             top.expect_key = False
             key_loc = (*top.loc, top.key)
             if key_loc in wanted:
@@ -682,6 +687,13 @@ def _json_positions(text: str, wanted: set[Loc]) -> _Positions:
         if token in "{[":
             stack.append(_Open(loc, token == "{"))
     return index
+
+
+def _scan_string(text: str, after_quote: int) -> tuple[str, int]:
+    """The decoded JSON string whose opening quote is just before ``after_quote``, and the
+    index after its closing quote (the text was already parsed, so the string is valid)."""
+    value, end = json.decoder.scanstring(text, after_quote, False)  # type: ignore[attr-defined]
+    return value, end
 
 
 @dataclass
