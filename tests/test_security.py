@@ -707,6 +707,8 @@ def hook(event, args):
                       else repr(args[0]), str(args[1])]
         elif event == "import":
             detail = [str(args[0])]
+        elif event == "subprocess.Popen":  # the whole command line, to check it
+            detail = [os.fsdecode(args[0]), [os.fsdecode(a) for a in args[1]], str(args[2])]
         elif event == "exec":
             code = args[0]
             detail = [getattr(code, "co_filename", repr(code)[:200])]
@@ -794,6 +796,28 @@ def test_hostile_configs_and_files_import_execute_and_open_nothing(tmp_path: Pat
     assert not marker.exists(), "a payload ran"
 
     corpus_files = {os.path.realpath(p) for p, _ in corpus["files"]}
+    reader = os.path.realpath(Path(initspec.files.__file__).with_name("_h5reader.py"))
+
+    def reads_h5(event: dict[str, Any]) -> bool:
+        """initspec's own .h5 reader process: a fixed program of initspec's, isolated (-I),
+        given numbers, this interpreter's search path and the file being read; nothing else."""
+        if event["event"] != "subprocess.Popen":
+            return False
+        argv = event["detail"][1]
+        fixed = argv[:3] == [sys.executable, "-I", reader] and argv[3:5] == [
+            str(Limits().max_config_bytes),
+            str(Limits().max_h5_memory_bytes),
+        ]
+        path_ok = isinstance(json.loads(argv[5]), list) if len(argv) > 5 else False
+        if len(argv) == 7:  # a path: the file being read, and never for bytes
+            named = os.path.realpath(argv[6]) in corpus_files and "bytes of" not in event["item"]
+        else:
+            named = len(argv) == 6
+        return fixed and path_ok and named and event["item"].startswith(("scan", "cli", "python"))
+
+    readers = {e["item"] for e in result["events"] if reads_h5(e)}
+    assert any(item.startswith("scan bytes of") for item in readers)  # both ways are covered
+    assert any(item.startswith("scan /") for item in readers)
     seen = {(e["event"], e["detail"][0]) for e in result["events"] if e["item"] == "canary"}
     assert seen >= {("open", os.devnull), ("import", "colorsys"), ("compile", "b'1'")}, seen
     assert ("exec", "<canary>") in seen, seen
@@ -808,6 +832,14 @@ def test_hostile_configs_and_files_import_execute_and_open_nothing(tmp_path: Pat
             reading = event["item"].startswith(("scan ", "cli", "python -m"))
             if opened in corpus_files and read_only and reading and "bytes of" not in event["item"]:
                 continue  # the file being read, read-only
+        if reads_h5(event):
+            continue
+        if (
+            event["event"] == "open"
+            and event["detail"][0].isdigit()  # a file descriptor: the reader's pipes
+            and event["item"] in readers
+        ):
+            continue
         if event["event"] == "exec" and event["item"].startswith("python -m initspec"):
             filename = event["detail"][0]
             if Path(filename).name == "__main__.py" and Path(filename).parent.name == "initspec":
@@ -2358,3 +2390,113 @@ def test_lone_surrogates_anywhere_are_initializer_errors() -> None:
         report = initspec.scan(json.dumps({"kernel_initializer": identifier}))
         assert report.findings
         assert not report.ok
+
+
+# --- .h5 files are read in a process of initspec's own, with a time and memory bound ----------
+
+HANG = """
+import signal, sys
+signal.signal(signal.SIGTERM, signal.SIG_IGN)  # as a loop inside libhdf5: signals do nothing
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+sys.stdin.buffer.read()
+while True:
+    pass
+"""
+CRASH = "import os, sys\nsys.stdin.buffer.read()\nos.abort()\n"
+LIAR = "import sys\nsys.stdin.buffer.read()\nsys.stdout.buffer.write(b'text 99\\n{}')\n"
+
+
+@pytest.fixture
+def good_h5(tmp_path: Path) -> Path:
+    return write_h5(tmp_path / "model.h5", json.dumps(DENSE_MODEL))
+
+
+@needs_linux
+@pytest.mark.parametrize(
+    ("program", "said"),
+    [
+        (HANG, "did not finish reading it in 1 s"),
+        (CRASH, "libhdf5 failed reading it (signal 6"),
+        (LIAR, "libhdf5 failed reading it (exit status 0"),
+    ],
+)
+def test_a_hang_or_crash_reading_an_h5_file_is_unreadable_and_the_run_goes_on(
+    tmp_path: Path,
+    good_h5: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    program: str,
+    said: str,
+) -> None:
+    """A damaged .h5 can make libhdf5 loop forever, uninterruptibly, or crash: in the reader
+    process (here a stand-in that does so), it costs that file, never the caller."""
+    from initspec import cli, files
+
+    stand_in = tmp_path / "reader.py"
+    stand_in.write_text(program, encoding="utf-8")
+    monkeypatch.setattr(files, "_H5_READER", stand_in)
+    monkeypatch.setenv("INITSPEC_MAX_H5_SECONDS", "1")
+    started = time.monotonic()
+    with pytest.raises(initspec.InitializerError) as info:
+        initspec.scan(good_h5)
+    assert said in unreadable(info).msg
+    with pytest.raises(initspec.InitializerError) as info:
+        initspec.scan(good_h5.read_bytes(), format="h5")
+    assert said in unreadable(info).msg
+    (tmp_path / "bad.json").write_text('{"kernel_initializer": "zeroz"}', encoding="utf-8")
+    assert cli.main(["validate", "--format", "json", str(good_h5), str(tmp_path / "bad.json")])
+    report = json.loads(capsys.readouterr().out)
+    assert [f["status"] for f in report["files"]] == ["unreadable", "invalid"]
+    assert time.monotonic() - started < 30
+
+
+def test_the_h5_reader_process_reads_real_files(good_h5: Path) -> None:
+    expected = [(f.pointer, f.ok) for f in initspec.scan(json.dumps(DENSE_MODEL)).findings]
+    for source in (good_h5, good_h5.read_bytes()):
+        report = initspec.scan(source, format="h5")
+        assert [(f.pointer, f.ok) for f in report.findings] == expected
+        assert len(expected) >= 2
+    weights_only = write_h5(good_h5.with_name("weights.h5"), None, backend="numpy")
+    assert initspec.scan(weights_only).findings == []
+
+
+@needs_linux
+def test_variable_length_model_config_is_bounded(tmp_path: Path) -> None:
+    """``get_storage_size`` of a variable-length string is the size of a pointer: the bound
+    on model_config must hold on what is read (an 80 MB config was read under a 1 MB limit)."""
+    padding = {"notes": "x" * 2_000_000, **DENSE_MODEL}
+    path = write_h5(tmp_path / "vlen.h5", json.dumps(padding))  # a str: variable length
+    limits = Limits(max_config_bytes=1 << 20)
+    for source in (path, path.read_bytes()):
+        with pytest.raises(initspec.InitializerError) as info:
+            initspec.scan(source, format="h5", limits=limits)
+        assert "more than the limit of 1,048,576" in unreadable(info).msg
+        assert initspec.scan(source, format="h5").findings  # under the default limit
+
+
+@needs_linux
+def test_the_h5_reader_memory_cap(good_h5: Path) -> None:
+    with pytest.raises(initspec.InitializerError) as info:
+        initspec.scan(good_h5, limits=Limits(max_h5_memory_bytes=32 << 20))
+    assert "INITSPEC_MAX_H5_MEMORY_BYTES" in unreadable(info).msg
+
+
+def test_the_h5_reader_guards_itself() -> None:
+    """What the reader process may do once numpy and h5py are loaded: read, and answer on
+    stdout. Its audit hook refuses processes, sockets, libraries and writing files."""
+    from initspec import _h5reader
+
+    for event, args in [
+        ("subprocess.Popen", ("sh", ["sh"], None, None)),
+        ("os.system", (b"sh",)),
+        ("os.posix_spawn", ("sh", ["sh"], {})),
+        ("socket.connect", (None, ("example.invalid", 80))),
+        ("ctypes.dlopen", ("libc.so.6",)),
+        ("open", ("/tmp/x", "w", 0)),
+        ("open", ("/tmp/x", "ab", 0)),
+        ("os.remove", ("/tmp/x", None)),
+    ]:
+        with pytest.raises(PermissionError):
+            _h5reader._guard(event, args)
+    _h5reader._guard("open", ("/tmp/model.h5", "r", 0))  # reading is what it is for
+    _h5reader._guard("import", ("json", None, [], [], []))

@@ -392,6 +392,13 @@ def _config_member(archive: zipfile.ZipFile, label: str, limits: Limits) -> byte
 
 
 def _h5_config(source: _Source, limits: Limits) -> str | None:
+    """The ``model_config`` text of a legacy ``.h5`` file, read in a separate process.
+
+    libhdf5 can hang forever (uninterruptible) or crash on a damaged file, so it never runs in
+    this process: :mod:`initspec._h5reader` does, with ``limits.max_h5_seconds`` to finish and
+    ``limits.max_h5_memory_bytes`` of address space. A hang, a crash or the memory cap makes
+    the file ``unreadable_file``; the caller goes on with the next one.
+    """
     label = source.label
     head = source.head(8)
     if not head.startswith(_HDF5_MAGIC):
@@ -400,42 +407,77 @@ def _h5_config(source: _Source, limits: Limits) -> str | None:
             "not an HDF5 file: a legacy Keras .h5 file starts with the HDF5 "
             f"signature, and this one starts with {head!r}",
         )
+    kind, data = _run_h5_reader(source, limits)
+    if kind == "none":
+        return None
+    if kind.startswith("error "):
+        raise _unreadable(label, kind.removeprefix("error "))
+    return _decode(data, f"{label}[model_config]")
+
+
+def _run_h5_reader(source: _Source, limits: Limits) -> tuple[str, bytes]:
+    """Run the reader process on ``source``: its answer line and the bytes after it."""
+    import subprocess
+
+    argv = [
+        sys.executable,
+        "-I",  # no PYTHON* variables, no user site, not the working directory
+        str(_H5_READER),
+        str(limits.max_config_bytes),
+        str(limits.max_h5_memory_bytes),
+        json.dumps(sys.path),  # this process's own search path, for numpy and h5py
+    ]
+    if source.path is not None:
+        argv.append(str(source.path.resolve()))
+    env = {k: v for k, v in os.environ.items() if k in _H5_READER_ENV}
+    env.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    seconds = limits.max_h5_seconds
     try:
-        import h5py
-    except ImportError:
+        with subprocess.Popen(
+            argv,
+            stdin=subprocess.PIPE,  # pipes only: nothing is opened by name
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=os.path.dirname(sys.executable) or None,
+        ) as process:
+            try:
+                out, err = process.communicate(source.raw, timeout=seconds)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.communicate()
+                raise _unreadable(
+                    source.label,
+                    f"libhdf5 did not finish reading it in {seconds:,} s (a damaged file can "
+                    "make it loop forever; INITSPEC_MAX_H5_SECONDS sets the bound)",
+                ) from None
+    except OSError as exc:
         raise _unreadable(
-            label, "reading .h5 files needs h5py: pip install 'initspec[h5]'"
+            source.label, f"cannot start the .h5 reader process: {exc.strerror or exc}"
         ) from None
-    try:
-        with h5py.File(source.opened(), "r") as handle:
-            if "model_config" not in handle.attrs:
-                return None  # a weights-only file: no configs in it
-            attribute = handle.attrs.get_id("model_config")
-            kind = attribute.get_type()
-            # Read only what a Keras file holds there (a string), and only so much of it:
-            # libhdf5 is C code, and other types are where malformed files hurt it.
-            if not isinstance(kind, h5py.h5t.TypeStringID):
-                raise _unreadable(
-                    label,
-                    f"its model_config attribute is not text (HDF5 type class "
-                    f"{kind.get_class()}), so it is not a Keras model config",
-                )
-            if attribute.get_storage_size() > limits.max_config_bytes:
-                raise _unreadable(
-                    label,
-                    f"its model_config attribute takes {attribute.get_storage_size():,} bytes, "
-                    f"more than the limit of {limits.max_config_bytes:,}",
-                )
-            value = handle.attrs["model_config"]
-    except InitializerError:
-        raise
-    except Exception as exc:  # libhdf5 reports damage through many exception types
-        raise _unreadable(label, f"a damaged HDF5 file: {exc}") from None
-    if isinstance(value, bytes):
-        return _decode(value, f"{label}[model_config]")
-    if isinstance(value, str):
-        return value
-    raise _unreadable(label, f"its model_config attribute is a {type(value).__name__}, not text")
+    head, _, data = out.partition(b"\n")
+    kind = head.decode("utf-8", "replace")
+    if process.returncode == 0 and (kind == "none" or kind.startswith("error ")):
+        return kind, b""
+    answered = kind.startswith("text ") and kind[5:].isdigit() and int(kind[5:]) == len(data)
+    if process.returncode == 0 and answered and len(data) <= limits.max_config_bytes:
+        return "text", data
+    status = process.returncode
+    why = f"signal {-status}" if status < 0 else f"exit status {status}"
+    last = err.decode("utf-8", "replace").strip().splitlines()[-1:]
+    said = f"; it said: {' '.join(last[0].split())[:200]}" if last else ""
+    return (
+        f"error libhdf5 failed reading it ({why}{said}): a damaged file, or one that needs "
+        f"more than {limits.max_h5_memory_bytes:,} bytes of memory "
+        "(INITSPEC_MAX_H5_MEMORY_BYTES)",
+        b"",
+    )
+
+
+#: The program that reads .h5 files, in a process of its own (a fixed file of initspec's).
+_H5_READER = Path(__file__).with_name("_h5reader.py")
+#: Environment variables the .h5 reader process keeps (where the system's libraries are).
+_H5_READER_ENV = ("PATH", "LD_LIBRARY_PATH", "DYLD_LIBRARY_PATH", "SYSTEMROOT", "TMPDIR", "LANG")
 
 
 @dataclass

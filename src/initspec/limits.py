@@ -47,6 +47,10 @@ class Limits:
     max_depth: int = _env("INITSPEC_MAX_DEPTH", 1_000)
     #: Most nodes a document may expand to (YAML aliases counted each time): 1,000,000.
     max_yaml_nodes: int = _env("INITSPEC_MAX_YAML_NODES", 1_000_000)
+    #: Seconds the process reading an ``.h5`` file (libhdf5) may take: 30.
+    max_h5_seconds: int = _env("INITSPEC_MAX_H5_SECONDS", 30)
+    #: Address space of the process reading an ``.h5`` file, libraries included: 1 GiB.
+    max_h5_memory_bytes: int = _env("INITSPEC_MAX_H5_MEMORY_BYTES", 1 << 30)
 
 
 def max_tensor_bytes() -> int:
