@@ -2500,3 +2500,56 @@ def test_the_h5_reader_guards_itself() -> None:
             _h5reader._guard(event, args)
     _h5reader._guard("open", ("/tmp/model.h5", "r", 0))  # reading is what it is for
     _h5reader._guard("import", ("json", None, [], [], []))
+
+
+def aliased_sites(levels: int, width: int) -> str:
+    """One mapping of two initializer configs (one invalid), reached through ``width**levels``
+    aliases: 10**5 places in a few hundred bytes."""
+    lines = ["s0: &s0 {kernel_initializer: zeroz, bias_initializer: he_normal}"]
+    for i in range(1, levels + 1):
+        lines.append(f"s{i}: &s{i} [{', '.join([f'*s{i - 1}'] * width)}]")
+    return "\n".join(lines) + "\n"
+
+
+def test_yaml_aliases_do_not_multiply_findings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = aliased_sites(5, 10)
+    assert len(text) < 400
+    start = time.perf_counter()
+    report = initspec.scan(text, format="yaml")
+    assert [(f.pointer, f.ok, f.uses) for f in report.findings] == [
+        ("/s0/kernel_initializer", False, 111_111),
+        ("/s0/bias_initializer", True, 111_111),
+    ]
+    kernel = report.findings[0]
+    assert kernel.also_at[:3] == [f"/s1/{i}/kernel_initializer" for i in range(3)]
+    assert len(kernel.also_at) == initspec.files.ALSO_AT_SHOWN
+    assert [(e.type, e.line, e.column) for e in report.errors] == [("unknown_name", 1, 30)]
+    path = tmp_path / "aliases.yaml"
+    path.write_text(text, encoding="utf-8")
+    from initspec import cli
+
+    assert cli.main(["validate", "--format", "json", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert len(out) < 10_000  # one error, not 111,111
+    (error,) = json.loads(out)["files"][0]["errors"]
+    assert (error["uses"], len(error["also_at"])) == (111_111, 10)
+    assert cli.main(["validate", str(path)]) == 1
+    assert "also used at 111,110 other place(s): /s1/0/kernel_initializer," in (
+        capsys.readouterr().out
+    )
+    assert time.perf_counter() - start < 30  # seconds; it took minutes
+
+
+def test_a_merge_key_copies_and_each_copy_is_its_own_finding() -> None:
+    text = (
+        "base: &base {kernel_initializer: zeroz}\n"
+        "layers:\n  - {name: a, <<: *base}\n  - {name: b, <<: *base}\n"
+    )
+    report = initspec.scan(text, format="yaml")
+    assert [(f.pointer, f.uses) for f in report.findings] == [
+        ("/base/kernel_initializer", 1),
+        ("/layers/0/kernel_initializer", 1),
+        ("/layers/1/kernel_initializer", 1),
+    ]

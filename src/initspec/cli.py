@@ -175,6 +175,8 @@ def _error_dict(record: Any, finding: Any) -> dict[str, Any]:
         item.update(
             attribute=finding.attribute, layer=finding.layer, layer_class=finding.layer_class
         )
+        if finding.uses > 1:  # a YAML alias: one config, used in several places
+            item.update(uses=finding.uses, also_at=list(finding.also_at))
     return item
 
 
@@ -195,6 +197,16 @@ def _where(result: FileResult, error: dict[str, Any]) -> str:
     return result.path
 
 
+def _also(error: dict[str, Any]) -> str:
+    """Where else an aliased config is used (it is reported once)."""
+    uses = error.get("uses", 1)
+    if uses <= 1:
+        return ""
+    shown = error.get("also_at", [])
+    more = ", ..." if uses - 1 > len(shown) else ""
+    return f" (also used at {uses - 1:,} other place(s): {', '.join(shown)}{more})"
+
+
 def render_text(results: Sequence[FileResult], style: _Style, verbose: bool = False) -> str:
     """``file:line:col: message`` lines, then a summary."""
     lines = []
@@ -211,7 +223,7 @@ def render_text(results: Sequence[FileResult], style: _Style, verbose: bool = Fa
             layer = f" in layer {error['layer']!r}" if error.get("layer") else ""
             lines.append(
                 f"{_where(result, error)}: {style('error', '31;1')} "
-                f"[{error['type']}] {error['msg']}{layer}{pointer}"
+                f"[{error['type']}] {error['msg']}{layer}{pointer}{_also(error)}"
             )
     c = _counts(results)
     verdict = style("all valid", "32;1") if not c["errors"] else style("problems found", "31;1")
@@ -319,6 +331,8 @@ def render_sarif(results: Sequence[FileResult]) -> str:
             }
             if error.get("pointer"):
                 item["properties"] = {"jsonPointer": error["pointer"]}
+                if error.get("uses", 1) > 1:
+                    item["properties"].update(uses=error["uses"], alsoAt=error["also_at"])
             sarif_results.append(item)
     log = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

@@ -51,6 +51,8 @@ FORMATS: dict[str, Format] = {
 _ZIP_MAGIC = b"PK\x03\x04"
 _HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 _LAYER_KEYS = ("layer", "backward_layer", "cell", "cells", "layers")
+#: How many other places of an aliased initializer config a finding names.
+ALSO_AT_SHOWN = 10
 
 
 @dataclass
@@ -66,6 +68,10 @@ class Finding:
     layer_path: tuple[str, ...] = ()  #: enclosing layer names, outermost first
     initializer: Built | None = None  #: the built initializer when the config is valid
     errors: list[ErrorRecord] = field(default_factory=list)  #: located in the whole document
+    #: how many places use this very config (YAML aliases: one node, validated once)
+    uses: int = 1
+    #: pointers of the first other places that use it (at most ``ALSO_AT_SHOWN``)
+    also_at: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -83,6 +89,8 @@ class Finding:
             "ok": self.ok,
             "initializer": type(self.initializer).__name__ if self.initializer else None,
             "errors": [e.to_dict() for e in self.errors],
+            "uses": self.uses,
+            "also_at": list(self.also_at),
         }
 
 
@@ -545,6 +553,7 @@ class _Site:
     attribute: str
     value: Any
     layers: tuple[tuple[str | None, str], ...]  # (name, class_name), outermost first
+    holder: int = 0  #: id() of the mapping holding the key: the same for every alias of it
 
 
 def _layer_of(node: dict[str, Any]) -> tuple[str | None, str] | None:
@@ -590,7 +599,7 @@ def _sites(data: Any, label: str, limits: Limits) -> Iterator[_Site]:
             inner = (*layers, layer) if layer else layers
             for key, value in node.items():
                 if isinstance(key, str) and key.endswith("initializer"):
-                    children.append(_Site((*loc, key), key, value, inner))
+                    children.append(_Site((*loc, key), key, value, inner, id(node)))
                 elif isinstance(value, (dict, list)):
                     children.append(((*loc, str(key)), value, inner))
         elif isinstance(node, list):
@@ -617,7 +626,17 @@ def scan(
     limits = limits or Limits()
     doc = _load(source, format, limits)
     findings = []
+    # A YAML alias makes one mapping reachable from many places: its initializer configs are
+    # validated and reported once, with the number and first pointers of the other places (a
+    # few hundred bytes of aliases must not make a million findings)
+    seen: dict[tuple[int, str], Finding] = {}
     for site in _sites(doc.data, doc.label, limits):
+        first = seen.get((site.holder, site.attribute))
+        if first is not None:
+            first.uses += 1
+            if len(first.also_at) < ALSO_AT_SHOWN:
+                first.also_at.append(json_pointer(site.loc))
+            continue
         finding = Finding(
             pointer=json_pointer(site.loc),
             loc=site.loc,
@@ -632,6 +651,7 @@ def scan(
         except InitializerError as exc:
             finding.errors = exc.with_prefix(site.loc).errors
         findings.append(finding)
+        seen[(site.holder, site.attribute)] = finding
     if doc.text is not None and any(f.errors for f in findings):
         wanted = {r.loc[:k] for f in findings for r in f.errors for k in range(len(r.loc) + 1)}
         if doc.format == "json":
