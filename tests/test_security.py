@@ -716,6 +716,8 @@ def hook(event, args):
             detail = [repr(a)[:200] for a in args]
         recording.append({"item": state["item"], "event": event, "detail": detail})
 
+from initspec import files
+files._stop_h5_reader()  # so the .h5 reader process is started again under the hook
 sys.addaudithook(hook)
 outcomes = []
 
@@ -804,20 +806,17 @@ def test_hostile_configs_and_files_import_execute_and_open_nothing(tmp_path: Pat
         if event["event"] != "subprocess.Popen":
             return False
         argv = event["detail"][1]
-        fixed = argv[:3] == [sys.executable, "-I", reader] and argv[3:5] == [
-            str(Limits().max_config_bytes),
-            str(Limits().max_h5_memory_bytes),
-        ]
-        path_ok = isinstance(json.loads(argv[5]), list) if len(argv) > 5 else False
-        if len(argv) == 7:  # a path: the file being read, and never for bytes
-            named = os.path.realpath(argv[6]) in corpus_files and "bytes of" not in event["item"]
-        else:
-            named = len(argv) == 6
-        return fixed and path_ok and named and event["item"].startswith(("scan", "cli", "python"))
+        fixed = argv[:4] == [sys.executable, "-I", reader, str(Limits().max_h5_memory_bytes)]
+        search_path = json.loads(argv[4]) if len(argv) == 5 else None
+        return (
+            fixed
+            and isinstance(search_path, list)
+            and all(isinstance(p, str) for p in search_path)
+            and event["item"].startswith(("scan", "cli", "python"))
+        )
 
     readers = {e["item"] for e in result["events"] if reads_h5(e)}
-    assert any(item.startswith("scan bytes of") for item in readers)  # both ways are covered
-    assert any(item.startswith("scan /") for item in readers)
+    assert readers  # started under the hook (stopped after the warm-up), maybe restarted
     seen = {(e["event"], e["detail"][0]) for e in result["events"] if e["item"] == "canary"}
     assert seen >= {("open", os.devnull), ("import", "colorsys"), ("compile", "b'1'")}, seen
     assert ("exec", "<canary>") in seen, seen
@@ -2398,12 +2397,12 @@ HANG = """
 import signal, sys
 signal.signal(signal.SIGTERM, signal.SIG_IGN)  # as a loop inside libhdf5: signals do nothing
 signal.signal(signal.SIGINT, signal.SIG_IGN)
-sys.stdin.buffer.read()
+sys.stdin.buffer.readline()
 while True:
     pass
 """
-CRASH = "import os, sys\nsys.stdin.buffer.read()\nos.abort()\n"
-LIAR = "import sys\nsys.stdin.buffer.read()\nsys.stdout.buffer.write(b'text 99\\n{}')\n"
+CRASH = "import os, sys\nsys.stdin.buffer.readline()\nos.abort()\n"
+LIAR = "import sys\nsys.stdin.buffer.readline()\nsys.stdout.buffer.write(b'text 99\\n{}')\n"
 
 
 @pytest.fixture
@@ -2523,7 +2522,7 @@ def test_yaml_aliases_do_not_multiply_findings(
         ("/s0/bias_initializer", True, 111_111),
     ]
     kernel = report.findings[0]
-    assert kernel.also_at[:3] == [f"/s1/{i}/kernel_initializer" for i in range(3)]
+    assert kernel.also_at[:3] == tuple(f"/s1/{i}/kernel_initializer" for i in range(3))
     assert len(kernel.also_at) == initspec.files.ALSO_AT_SHOWN
     assert [(e.type, e.line, e.column) for e in report.errors] == [("unknown_name", 1, 30)]
     path = tmp_path / "aliases.yaml"

@@ -1,18 +1,20 @@
-"""Reads the ``model_config`` attribute of one ``.h5`` file in a process of its own.
+"""Reads the ``model_config`` attribute of ``.h5`` files in a process of its own.
 
 libhdf5 is C code: a damaged file can make it loop forever (uninterruptible by signals) or
 crash. :func:`initspec.files.scan` therefore never opens an ``.h5`` file in its own process;
 it runs this file, a fixed module of initspec's, as
-``python -I _h5reader.py MAX_CONFIG_BYTES MAX_MEMORY_BYTES SEARCH_PATH_JSON [PATH]`` and kills it
-after a time bound. Nothing here takes a name, a module or a path from the file.
+``python -I _h5reader.py MAX_MEMORY_BYTES SEARCH_PATH_JSON``, sends it one request per file,
+and kills it when an answer takes longer than the time bound (a new one serves the next file).
+Nothing here takes a name or a module from a file, and the command line holds no path.
 
-Before importing anything that parses the file, the process caps its own address space
+Before importing anything that parses a file, the process caps its own address space
 (``RLIMIT_AS``), forbids itself to write any file (``RLIMIT_FSIZE`` 0) and to dump core; once
-numpy and h5py are imported, and before the file is opened, it installs an audit hook that
+numpy and h5py are imported, and before any file is opened, it installs an audit hook that
 stops it from starting processes, opening sockets, loading libraries, or opening any file for
-writing. It then reads the file (``PATH``, or the bytes on stdin) and writes one
-answer on stdout: ``none``, ``error MESSAGE`` or ``text N`` followed by N bytes. It imports
-nothing of initspec's (so it runs the same whatever the caller's initspec is).
+writing. Each request is one JSON line on stdin (``{"max": MAX_CONFIG_BYTES, "path": PATH}``,
+or ``"size": N`` and then the N bytes of the file); each answer, on stdout, is one line
+(``none``, ``error MESSAGE`` or ``text N``) followed by N bytes. It imports nothing of
+initspec's (so it runs the same whatever the caller's initspec is).
 """
 
 from __future__ import annotations
@@ -108,40 +110,51 @@ def _too_big(size: int, limit: int) -> str:
     )
 
 
-def main(argv: list[str]) -> int:
-    """Run the reader (see the module documentation); the exit status is 0 when it answered."""
-    max_config_bytes, max_memory = int(argv[0]), int(argv[1])
-    sys.path[:] = [p for p in json.loads(argv[2]) if isinstance(p, str)]
-    source: Any = argv[3] if len(argv) > 3 else None
-    if source is None:
-        import io
+def _read_safely(source: Any, max_config_bytes: int, max_memory: int) -> tuple[str, bytes]:
+    try:
+        return _read(source, max_config_bytes)
+    except MemoryError:
+        return f"error reading it needs more than {max_memory:,} bytes of memory", b""
+    except Exception as exc:  # libhdf5 reports damage through many exception types
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        return f"error a damaged HDF5 file: {message}", b""
 
-        source = io.BytesIO(sys.stdin.buffer.read())
+
+def main(argv: list[str]) -> int:
+    """Serve requests until stdin ends (see the module documentation)."""
+    import io
+
+    max_memory = int(argv[0])
+    sys.path[:] = [p for p in json.loads(argv[1]) if isinstance(p, str)]
     _confine(max_memory)
+    failure = None
     try:
         import h5py  # noqa: F401  (numpy and h5py load their libraries here)
     except ModuleNotFoundError as exc:
         if exc.name != "h5py":
             raise
-        _answer("error reading .h5 files needs h5py: pip install 'initspec[h5]'")
-        return 0
+        failure = "error reading .h5 files needs h5py: pip install 'initspec[h5]'"
     except (ImportError, MemoryError) as exc:  # e.g. numpy's libraries past the memory cap
         message = " ".join(str(exc).split())[:200] or type(exc).__name__
-        _answer(
+        failure = (
             f"error the .h5 reader could not load h5py in {max_memory:,} bytes of memory "
             f"(INITSPEC_MAX_H5_MEMORY_BYTES): {message}"
         )
-        return 0
-    sys.addaudithook(_guard)  # from here on, while the file is read
-    try:
-        kind, data = _read(source, max_config_bytes)
-    except MemoryError:
-        kind, data = f"error reading it needs more than {max_memory:,} bytes of memory", b""
-    except Exception as exc:  # libhdf5 reports damage through many exception types
-        message = " ".join(str(exc).split()) or type(exc).__name__
-        kind, data = f"error a damaged HDF5 file: {message}", b""
-    _answer(kind, data)
-    return 0
+    sys.addaudithook(_guard)  # from here on, while files are read
+    stdin = sys.stdin.buffer
+    while True:
+        line = stdin.readline(1 << 16)
+        if not line:
+            return 0
+        request = json.loads(line)
+        source: Any = request.get("path")
+        if source is None:
+            source = io.BytesIO(stdin.read(int(request["size"])))
+        if failure is not None:
+            _answer(failure)
+            continue
+        kind, data = _read_safely(source, int(request["max"]), max_memory)
+        _answer(kind, data)
 
 
 if __name__ == "__main__":

@@ -18,13 +18,18 @@ only computed when there is a problem to report, so valid files take the fast pa
 
 from __future__ import annotations
 
+import atexit
 import codecs
+import contextlib
 import io
 import json
 import os
 import re
 import stat
+import subprocess
 import sys
+import threading
+import time
 import zipfile
 import zlib
 from collections.abc import Iterator, Mapping
@@ -71,7 +76,7 @@ class Finding:
     #: how many places use this very config (YAML aliases: one node, validated once)
     uses: int = 1
     #: pointers of the first other places that use it (at most ``ALSO_AT_SHOWN``)
-    also_at: list[str] = field(default_factory=list)
+    also_at: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -424,56 +429,34 @@ def _h5_config(source: _Source, limits: Limits) -> str | None:
 
 
 def _run_h5_reader(source: _Source, limits: Limits) -> tuple[str, bytes]:
-    """Run the reader process on ``source``: its answer line and the bytes after it."""
-    import subprocess
-
-    argv = [
-        sys.executable,
-        "-I",  # no PYTHON* variables, no user site, not the working directory
-        str(_H5_READER),
-        str(limits.max_config_bytes),
-        str(limits.max_h5_memory_bytes),
-        json.dumps(sys.path),  # this process's own search path, for numpy and h5py
-    ]
+    """Ask the reader process about ``source``: its answer line and the bytes after it."""
+    request: dict[str, Any] = {"max": limits.max_config_bytes}
     if source.path is not None:
-        argv.append(str(source.path.resolve()))
-    env = {k: v for k, v in os.environ.items() if k in _H5_READER_ENV}
-    env.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+        request["path"] = str(source.path.resolve())
+    else:
+        request["size"] = len(source.raw or b"")
+    line = json.dumps(request).encode("utf-8", "surrogateescape")
+    message = line + b"\n" + (source.raw or b"")
     seconds = limits.max_h5_seconds
-    try:
-        with subprocess.Popen(
-            argv,
-            stdin=subprocess.PIPE,  # pipes only: nothing is opened by name
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=env,
-            cwd=os.path.dirname(sys.executable) or None,
-        ) as process:
-            try:
-                out, err = process.communicate(source.raw, timeout=seconds)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.communicate()
-                raise _unreadable(
-                    source.label,
-                    f"libhdf5 did not finish reading it in {seconds:,} s (a damaged file can "
-                    "make it loop forever; INITSPEC_MAX_H5_SECONDS sets the bound)",
-                ) from None
-    except OSError as exc:
-        raise _unreadable(
-            source.label, f"cannot start the .h5 reader process: {exc.strerror or exc}"
-        ) from None
-    head, _, data = out.partition(b"\n")
-    kind = head.decode("utf-8", "replace")
-    if process.returncode == 0 and (kind == "none" or kind.startswith("error ")):
-        return kind, b""
-    answered = kind.startswith("text ") and kind[5:].isdigit() and int(kind[5:]) == len(data)
-    if process.returncode == 0 and answered and len(data) <= limits.max_config_bytes:
-        return "text", data
-    status = process.returncode
-    why = f"signal {-status}" if status < 0 else f"exit status {status}"
-    last = err.decode("utf-8", "replace").strip().splitlines()[-1:]
-    said = f"; it said: {' '.join(last[0].split())[:200]}" if last else ""
+    with _H5_LOCK:  # one file at a time through the one process
+        try:
+            process = _h5_process(limits)
+        except OSError as exc:
+            raise _unreadable(
+                source.label, f"cannot start the .h5 reader process: {exc.strerror or exc}"
+            ) from None
+        try:
+            return _exchange(process, message, time.monotonic() + seconds, limits)
+        except TimeoutError:
+            _stop_h5_reader(kill=True)
+            raise _unreadable(
+                source.label,
+                f"libhdf5 did not finish reading it in {seconds:,} s (a damaged file can "
+                "make it loop forever; INITSPEC_MAX_H5_SECONDS sets the bound)",
+            ) from None
+        except (OSError, ValueError, EOFError):
+            status, said = _stop_h5_reader(kill=True)
+    why = f"signal {-status}" if status is not None and status < 0 else f"exit status {status}"
     return (
         f"error libhdf5 failed reading it ({why}{said}): a damaged file, or one that needs "
         f"more than {limits.max_h5_memory_bytes:,} bytes of memory "
@@ -486,6 +469,128 @@ def _run_h5_reader(source: _Source, limits: Limits) -> tuple[str, bytes]:
 _H5_READER = Path(__file__).with_name("_h5reader.py")
 #: Environment variables the .h5 reader process keeps (where the system's libraries are).
 _H5_READER_ENV = ("PATH", "LD_LIBRARY_PATH", "DYLD_LIBRARY_PATH", "SYSTEMROOT", "TMPDIR", "LANG")
+_H5_LOCK = threading.Lock()
+#: The running reader: the process, what it was started with, and by which process.
+_H5_STATE: dict[str, Any] = {}
+_ANSWER_LINE = 4096
+
+
+def _h5_process(limits: Limits) -> subprocess.Popen[bytes]:
+    """The reader process for ``limits`` (started on first use, then reused)."""
+    key = (str(_H5_READER), limits.max_h5_memory_bytes, tuple(sys.path))
+    process = _H5_STATE.get("process")
+    if process is not None and _H5_STATE["pid"] != os.getpid():  # inherited through fork
+        _H5_STATE.clear()
+        process = None
+    if process is not None and (_H5_STATE["key"] != key or process.poll() is not None):
+        _stop_h5_reader(kill=True)
+        process = None
+    if process is None:
+        argv = [
+            sys.executable,
+            "-I",  # no PYTHON* variables, no user site, not the working directory
+            str(_H5_READER),
+            str(limits.max_h5_memory_bytes),
+            json.dumps(sys.path),  # this process's own search path, for numpy and h5py
+        ]
+        env = {k: v for k, v in os.environ.items() if k in _H5_READER_ENV}
+        env.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+        process = subprocess.Popen(
+            argv,
+            stdin=subprocess.PIPE,  # pipes only: nothing is opened by name
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=os.path.dirname(sys.executable) or None,
+        )
+        if os.name != "nt":
+            assert process.stdin is not None
+            os.set_blocking(process.stdin.fileno(), False)
+        _H5_STATE.update(process=process, key=key, pid=os.getpid())
+    return process
+
+
+def _stop_h5_reader(kill: bool = False) -> tuple[int | None, str]:
+    """Stop the reader process (if this process started one): its exit status and last words."""
+    process = _H5_STATE.get("process")
+    mine = _H5_STATE.get("pid") == os.getpid()
+    _H5_STATE.clear()
+    if process is None or not mine:
+        return None, ""
+    if kill:
+        process.kill()
+    else:
+        with contextlib.suppress(OSError):
+            process.stdin.close()
+    try:
+        _, err = process.communicate(timeout=None if kill else 5)
+    except (subprocess.TimeoutExpired, ValueError, OSError):
+        process.kill()
+        err = b""
+        process.wait()
+    last = err.decode("utf-8", "replace").strip().splitlines()[-1:] if err else []
+    said = f"; it said: {' '.join(last[0].split())[:200]}" if last else ""
+    return process.returncode, said
+
+
+atexit.register(_stop_h5_reader)
+
+
+def _exchange(
+    process: subprocess.Popen[bytes], message: bytes, deadline: float, limits: Limits
+) -> tuple[str, bytes]:
+    """Send one request and read its answer by ``deadline`` (``TimeoutError`` after it;
+    ``EOFError``/``OSError`` when the process died; ``ValueError`` for an answer that is not
+    one)."""
+    assert process.stdin is not None
+    assert process.stdout is not None
+    if os.name == "nt":  # pragma: no cover - no select() on pipes: one process per file
+        try:
+            out, _ = process.communicate(message, timeout=max(deadline - time.monotonic(), 0))
+        except subprocess.TimeoutExpired:
+            raise TimeoutError from None
+        return _parse_answer(bytearray(out), limits, final=True) or ("", b"")
+    import select
+
+    out_fd, in_fd = process.stdout.fileno(), process.stdin.fileno()
+    view = memoryview(message)
+    while view:
+        if not select.select([], [in_fd], [], max(deadline - time.monotonic(), 0))[1]:
+            raise TimeoutError
+        with contextlib.suppress(BlockingIOError):
+            view = view[os.write(in_fd, view[: 1 << 16]) :]
+    buffer = bytearray()
+    while True:
+        answer = _parse_answer(buffer, limits, final=False)
+        if answer is not None:
+            return answer
+        if not select.select([out_fd], [], [], max(deadline - time.monotonic(), 0))[0]:
+            raise TimeoutError
+        chunk = os.read(out_fd, 1 << 20)
+        if not chunk:
+            raise EOFError("the .h5 reader ended")
+        buffer += chunk
+
+
+def _parse_answer(buffer: bytearray, limits: Limits, final: bool) -> tuple[str, bytes] | None:
+    """The answer in ``buffer`` once it is whole (``None`` before it is; ``ValueError`` when
+    it is not an answer)."""
+    end = buffer.find(b"\n", 0, _ANSWER_LINE)
+    if end < 0:
+        if len(buffer) >= _ANSWER_LINE or final:
+            raise ValueError("not an answer")
+        return None
+    kind = buffer[:end].decode("utf-8", "replace")
+    if kind == "none" or kind.startswith("error "):
+        return kind, b""
+    size = int(kind[5:]) if kind.startswith("text ") and kind[5:].isdigit() else -1
+    if not 0 <= size <= limits.max_config_bytes:
+        raise ValueError("not an answer")
+    if len(buffer) < end + 1 + size:
+        if final:
+            raise ValueError("not an answer")
+        return None
+    return "text", bytes(buffer[end + 1 : end + 1 + size])
 
 
 @dataclass
@@ -629,13 +734,14 @@ def scan(
     # A YAML alias makes one mapping reachable from many places: its initializer configs are
     # validated and reported once, with the number and first pointers of the other places (a
     # few hundred bytes of aliases must not make a million findings)
-    seen: dict[tuple[int, str], Finding] = {}
+    # (only YAML has aliases: other formats skip the bookkeeping)
+    seen: dict[tuple[int, str], Finding] | None = {} if doc.format == "yaml" else None
     for site in _sites(doc.data, doc.label, limits):
-        first = seen.get((site.holder, site.attribute))
+        first = seen.get((site.holder, site.attribute)) if seen is not None else None
         if first is not None:
             first.uses += 1
             if len(first.also_at) < ALSO_AT_SHOWN:
-                first.also_at.append(json_pointer(site.loc))
+                first.also_at += (json_pointer(site.loc),)
             continue
         finding = Finding(
             pointer=json_pointer(site.loc),
@@ -651,7 +757,8 @@ def scan(
         except InitializerError as exc:
             finding.errors = exc.with_prefix(site.loc).errors
         findings.append(finding)
-        seen[(site.holder, site.attribute)] = finding
+        if seen is not None:
+            seen[(site.holder, site.attribute)] = finding
     if doc.text is not None and any(f.errors for f in findings):
         wanted = {r.loc[:k] for f in findings for r in f.errors for k in range(len(r.loc) + 1)}
         if doc.format == "json":
