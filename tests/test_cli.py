@@ -1465,3 +1465,31 @@ def test_show_nan_values(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Traceback" not in captured.err
     assert "6 NaN (not drawn)" in captured.out
     assert "finite values of 6" in captured.out
+
+
+@pytest.mark.parametrize(
+    ("pattern", "matches", "misses"),
+    [
+        ("*.json", ["a.json", "x/y/a.json", "a.json/b.yaml"], ["a.jsonl", "b.yaml"]),
+        ("**/*.json", ["a.json", "x/a.json", "x/y/a.json"], ["a.yaml"]),
+        ("x/*.json", ["x/a.json"], ["a.json", "x/y/a.json", "z/x/a.json"]),
+        ("/a.json", ["a.json"], ["x/a.json"]),
+        ("x/**/a.json", ["x/a.json", "x/y/z/a.json"], ["a.json", "y/x/b/a.json"]),
+        ("x/**", ["x/a.json", "x/y/a.json"], ["a.json", "xy/a.json"]),
+        ("drafts", ["drafts/a.json", "x/drafts/y/a.json", "drafts"], ["drafts2/a.json"]),
+        ("drafts/", ["drafts/a.json"], ["drafts"]),  # folders only
+        ("a?.json", ["ab.json"], ["a/.json", "a.json"]),
+        ("[ab].json", ["a.json", "x/b.json"], ["c.json"]),
+        ("[!ab].json", ["c.json"], ["a.json", "x/b.json"]),
+        ("./models/*.json", ["models/a.json"], ["x/models/a.json"]),
+    ],
+)
+def test_glob_semantics(pattern: str, matches: list[str], misses: list[str]) -> None:
+    from initspec.paths import PathFilter
+
+    for path in matches:
+        assert PathFilter(include=[pattern]).wanted(path), (pattern, path)
+        assert not PathFilter(include=["**"], exclude=[pattern]).wanted(path), (pattern, path)
+    for path in misses:
+        assert not PathFilter(include=[pattern]).wanted(path), (pattern, path)
+        assert PathFilter(include=["**"], exclude=[pattern]).wanted(path), (pattern, path)
