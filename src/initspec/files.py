@@ -491,7 +491,8 @@ def _h5_process(limits: Limits) -> subprocess.Popen[bytes]:
             "-I",  # no PYTHON* variables, no user site, not the working directory
             str(_H5_READER),
             str(limits.max_h5_memory_bytes),
-            json.dumps(sys.path),  # this process's own search path, for numpy and h5py
+            # this process's own search path, for numpy and h5py; not its working folder ('')
+            json.dumps([os.path.abspath(p) for p in sys.path if p]),
         ]
         env = {k: v for k, v in os.environ.items() if k in _H5_READER_ENV}
         env.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
