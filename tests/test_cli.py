@@ -1370,7 +1370,9 @@ def test_sarif_uris_are_uris(project: Path, capsys: pytest.CaptureFixture[str]) 
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX links and pipes")
-def test_output_writes_through_links_pipes_and_devices(project: Path) -> None:
+def test_output_writes_through_links_pipes_and_devices(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # a symbolic link stays a link, and its target gets the report
     Path("target.txt").write_text("old", encoding="utf-8")
     Path("link.txt").symlink_to("target.txt")
@@ -1389,6 +1391,9 @@ def test_output_writes_through_links_pipes_and_devices(project: Path) -> None:
     out, _ = reader.communicate(timeout=60)
     assert json.loads(out)["counts"]["files"] == 1
     assert stat.S_ISFIFO(os.lstat("pipe").st_mode)
+    # a pipe nobody reads: refused at once, not waited on
+    assert run(["validate", "-o", "pipe", "models/good.json"]) == 2
+    assert "no process reads the pipe" in capsys.readouterr().err
     assert sorted(p.name for p in project.iterdir() if p.name.startswith(".")) == [
         ".cache",
         ".hidden.json",

@@ -8,6 +8,7 @@ checked, and 2 wins over 1).
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import math
 import os
@@ -76,9 +77,20 @@ def _atomic_write(path: str, text: str) -> None:
 
 
 def _write_through(path: str, text: str) -> None:
-    """Write ``text`` into what ``path`` names (a link, a pipe, a device), leaving it in place."""
+    """Write ``text`` into what ``path`` names (a link, a pipe, a device), leaving it in place.
+
+    A named pipe nobody reads is refused at once (waiting for a reader could be forever)."""
     try:
-        with open(path, "w", encoding="utf-8") as handle:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_NONBLOCK", 0), 0o666)
+    except OSError as exc:
+        reason = "no process reads the pipe" if exc.errno == errno.ENXIO else exc.strerror
+        raise OSError(f"cannot write {path}: {reason or exc}") from None
+    try:
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            os.ftruncate(fd, 0)  # a link to a regular file: its content is replaced
+        with open(fd, "w", encoding="utf-8", closefd=True) as handle:
             handle.write(text)
     except OSError as exc:
         raise OSError(f"cannot write {path}: {exc.strerror or exc}") from None
