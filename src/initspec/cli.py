@@ -16,6 +16,7 @@ import re
 import stat
 import sys
 import tempfile
+import time
 import urllib.parse
 import warnings
 from collections.abc import Sequence
@@ -79,12 +80,21 @@ def _atomic_write(path: str, text: str) -> None:
 def _write_through(path: str, text: str) -> None:
     """Write ``text`` into what ``path`` names (a link, a pipe, a device), leaving it in place.
 
-    A named pipe nobody reads is refused at once (waiting for a reader could be forever)."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_NONBLOCK", 0), 0o666)
-    except OSError as exc:
-        reason = "no process reads the pipe" if exc.errno == errno.ENXIO else exc.strerror
-        raise OSError(f"cannot write {path}: {reason or exc}") from None
+    A named pipe that no process opens for reading within ``PIPE_READER_SECONDS`` is refused
+    (waiting for a reader could be forever)."""
+    from .limits import PIPE_READER_SECONDS
+
+    deadline = time.monotonic() + PIPE_READER_SECONDS
+    while True:
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_NONBLOCK", 0), 0o666)
+            break
+        except OSError as exc:
+            if exc.errno == errno.ENXIO and time.monotonic() < deadline:
+                time.sleep(0.05)  # a pipe whose reader is still starting
+                continue
+            reason = "no process reads the pipe" if exc.errno == errno.ENXIO else exc.strerror
+            raise OSError(f"cannot write {path}: {reason or exc}") from None
     try:
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
@@ -369,14 +379,15 @@ def render_sarif(results: Sequence[FileResult]) -> str:
 
 def _results(args: argparse.Namespace) -> tuple[list[FileResult], bool]:
     """What every file says, and whether the filters left nothing at all to check."""
-    from .paths import PathFilter, walk
+    from .paths import PathFilter, _is_dir, walk
 
     rules = PathFilter(include=args.include, exclude=args.exclude)
     results = [
         _check(entry.path) if entry.error is None else _unlisted(entry.path, entry.error)
         for entry in walk(args.paths, rules)
     ]
-    for pattern in rules.unmatched():
+    walked = any(_is_dir(path) for path in args.paths)  # globs apply inside directories
+    for pattern in rules.unmatched() if walked else ():
         option = "--include" if pattern in args.include else "--exclude"
         sys.stderr.write(f"initspec: warning: {option} {pattern!r} matched no file\n")
     filtered_out = not results and rules.active

@@ -17,11 +17,13 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["MAX_BYTES_ENV", "SHOW_MAX_BINS", "Limits", "max_tensor_bytes"]
+__all__ = ["MAX_BYTES_ENV", "PIPE_READER_SECONDS", "SHOW_MAX_BINS", "Limits", "max_tensor_bytes"]
 
 MAX_BYTES_ENV = "INITSPEC_MAX_BYTES"
 #: Most histogram bins ``initspec show --bins`` draws (one terminal line each).
 SHOW_MAX_BINS = 1_000
+#: Seconds ``-o PIPE`` waits for a process to open a named pipe for reading.
+PIPE_READER_SECONDS = 5
 
 
 def _env_int(name: str, default: int) -> int:
