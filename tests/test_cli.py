@@ -7,6 +7,7 @@ are found in the files' text by the tests themselves.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import io
 import json
@@ -14,8 +15,11 @@ import math
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
+import time
+import urllib.parse
 import warnings
 import zipfile
 from pathlib import Path
@@ -559,6 +563,115 @@ def test_include_and_exclude(project: Path, capsys: pytest.CaptureFixture[str]) 
     ) == ["configs/empty.toml", "models/bad.json"]
 
 
+def test_globs_follow_gitignore_rules(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # '**/' matches no folder too, so top-level files are in
+    assert checked_paths(["--include", "**/*.keras", "."], capsys) == ["broken.keras"]
+    assert checked_paths(["--include", "**/exp.y*ml", "."], capsys) == [
+        "configs/deep/exp.yml",
+        "configs/exp.yaml",
+    ]
+    # a glob naming a folder excludes (or includes) everything under it, at any depth
+    assert checked_paths(["--exclude", "configs", "--exclude", "models", "."], capsys) == [
+        "broken.keras"
+    ]
+    assert checked_paths(["--exclude", "deep/", "--include", "configs", "."], capsys) == [
+        "configs/empty.toml",
+        "configs/exp.yaml",
+    ]
+    # a glob with a slash is anchored to the directory given; '*' stops at a '/'
+    assert checked_paths(["--include", "/models/*.json", "."], capsys) == [
+        "models/bad.json",
+        "models/good.json",
+    ]
+    assert run(["validate", "--include", "configs/*.yml", "."]) == 2  # not configs/deep/
+    assert "'configs/*.yml' matched no file" in capsys.readouterr().err
+    assert checked_paths(["--include", "configs/**/*.yml", "."], capsys) == ["configs/deep/exp.yml"]
+
+
+def test_a_glob_that_matches_nothing_is_reported(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a filter that leaves nothing to check: exit 2, never "all valid"
+    for argv in (["--include", "*.jsn", "."], ["--exclude", "*", "."]):
+        assert run(["validate", *argv]) == 2
+        captured = capsys.readouterr()
+        assert "left no file to check" in captured.err
+        assert "Traceback" not in captured.err
+        assert run(["validate", "--exit-zero", *argv]) == 2
+        capsys.readouterr()
+    # an exclude that matched nothing (a typo?) is a warning; the rest is checked as usual
+    assert run(["validate", "--exclude", "draft", "models/good.json", "configs"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "initspec: warning: --exclude 'draft' matched no file\n"
+    assert "all valid: 4 file(s)" in captured.out
+    # files named one by one (as pre-commit does) are checked whatever the globs: no warning
+    assert run(["validate", "--exclude", "draft", "models/good.json"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_overlapping_paths_are_checked_once(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    got = checked_paths(["models/bad.json", "models", ".", "./models/bad.json"], capsys)
+    assert got == [
+        "models/bad.json",
+        "models/good.json",
+        "broken.keras",
+        "configs/deep/exp.yml",
+        "configs/empty.toml",
+        "configs/exp.yaml",
+    ]
+    status, report = json_report(["models", "models"], capsys)
+    assert (status, report["counts"]["files"], report["counts"]["errors"]) == (1, 2, 2)
+
+
+def test_an_unlistable_folder_is_unreadable_not_valid(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the tests may run as root, where permissions do not stop reading: make listing fail
+    real_scandir = os.scandir
+    locked = {str(project / "configs"), "configs", str(Path("models"))}
+
+    def scandir(path: Any = ".") -> Any:
+        if os.fspath(path) in locked:
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    for argv, unreadable in ((["configs"], ["configs"]), (["."], ["configs", "models"])):
+        status, report = json_report(argv, capsys)
+        assert status == 2
+        assert report["ok"] is False
+        bad = [f for f in report["files"] if "Permission denied" in str(f["errors"])]
+        assert [f["path"] for f in bad] == unreadable
+        assert all(f["status"] == "unreadable" for f in bad)
+        assert all(f["errors"][0]["type"] == "unreadable_file" for f in bad)
+    assert run(["validate", "configs"]) == 2
+    assert "all valid" not in capsys.readouterr().out
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes and symbolic links")
+def test_broken_links_and_pipes_in_a_folder_are_listed(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "models" / "gone.json").symlink_to(project / "nowhere.json")
+    os.mkfifo(project / "models" / "pipe.json")
+    (project / "models" / "loop").symlink_to(project / "models")  # a cycle: walked once
+    status, report = json_report(["models"], capsys)
+    assert status == 2
+    by_path = {f["path"]: f for f in report["files"]}
+    assert sorted(by_path) == [
+        "models/bad.json",
+        "models/gone.json",
+        "models/good.json",
+        "models/pipe.json",
+    ]
+    gone, pipe = by_path["models/gone.json"], by_path["models/pipe.json"]
+    assert gone["status"] == pipe["status"] == "unreadable"
+    assert "broken symbolic link" in gone["errors"][0]["msg"]
+    assert "not a regular file" in pipe["errors"][0]["msg"]
+
+
 # --- -o FILE ----------------------------------------------------------------------------------
 
 
@@ -956,8 +1069,10 @@ def test_python_dash_m(project: Path) -> None:
     )
     assert done.returncode == 2
     report = json.loads(done.stdout)
-    assert report["counts"]["files"] == 7  # broken.keras given, then the six under '.'
-    assert report["counts"]["unreadable_files"] == 2  # broken.keras, checked both times
+    # broken.keras given, then the five others under '.': a file is checked (and counted) once
+    assert report["counts"]["files"] == 6
+    assert report["counts"]["unreadable_files"] == 1
+    assert [f["path"] for f in report["files"]].count("broken.keras") == 1
 
 
 # --- the pre-commit hook ----------------------------------------------------------------------
@@ -1169,3 +1284,223 @@ def test_keras_zip_round_trip_through_the_cli(
     assert status == 1
     errors = report["files"][0]["errors"]
     assert [(e["pointer"], e["line"]) for e in errors] == [(p, None) for p, *_ in BAD_ERRORS]
+
+
+# --- characters no encoding holds, and what -o FILE writes into --------------------------------
+
+
+PYTHON_M = [sys.executable, "-m", "initspec"]
+LONE = '{"layer": {"kernel_initializer": {"class_name": "STFT", "config": {"window": "\\udf86"}}}}'
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif"])
+def test_lone_surrogates_in_a_config_are_reported(
+    project: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    Path("lone.json").write_text(LONE, encoding="ascii")  # "\udf86": valid JSON
+    assert run(["validate", "--format", fmt, "lone.json", "models/good.json"]) == 1
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    captured.out.encode("utf-8")  # strict: what was written can be encoded
+    if fmt == "json":
+        report = json.loads(captured.out)
+        assert [f["status"] for f in report["files"]] == ["invalid", "ok"]
+        (error,) = report["files"][0]["errors"]
+        assert error["input"] == "\udf86"  # the value itself, escaped in the JSON text
+        assert "\\udf86" in error["msg"]
+    assert run(["validate", "--format", fmt, "-o", f"lone.{fmt}", "lone.json"]) == 1
+    written = Path(f"lone.{fmt}").read_bytes().decode("utf-8")  # strict UTF-8
+    if fmt in ("json", "sarif"):
+        json.loads(written)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="file names are bytes on POSIX")
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif"])
+def test_file_names_that_are_not_utf8(project: Path, fmt: str) -> None:
+    name = os.fsdecode(b"caf\xe9 #1.json")  # Latin-1: not UTF-8
+    Path(name).write_text(BAD_TEXT, encoding="utf-8")
+    for env in ({"PYTHONIOENCODING": "utf-8:strict"}, {"PYTHONIOENCODING": "ascii:strict"}):
+        done = subprocess.run(
+            [sys.executable, "-m", "initspec", "validate", "--format", fmt, "."],
+            capture_output=True,
+            env={**os.environ, **env},
+            timeout=120,
+        )
+        assert done.returncode == 2, done.stderr  # broken.keras is unreadable
+        assert b"Traceback" not in done.stderr
+        out = done.stdout.decode(env["PYTHONIOENCODING"].split(":")[0])
+        if fmt in ("json", "sarif"):
+            json.loads(out)
+        if fmt == "json":
+            paths = [f["path"] for f in json.loads(out)["files"]]
+            assert name in paths  # escaped in the text, the same bytes once decoded
+        done = subprocess.run(
+            [sys.executable, "-m", "initspec", "validate", "--format", fmt, "-o", "r", "."],
+            capture_output=True,
+            env={**os.environ, **env},
+            timeout=120,
+        )
+        assert done.returncode == 2, done.stderr
+        assert done.stdout == b""
+        assert b"Traceback" not in done.stderr
+        Path("r").read_bytes().decode("utf-8")
+    if fmt == "sarif":
+        log = json.loads(Path("r").read_text(encoding="utf-8"))
+        uris = [
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in log["runs"][0]["results"]
+        ]
+        assert "caf%E9%20%231.json" in uris
+
+
+def test_sarif_uris_are_uris(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Path("my models#2").mkdir()
+    Path("my models#2/bad 100%.json").write_text(BAD_TEXT, encoding="utf-8")
+    Path("ünï.json").write_text(BAD_TEXT, encoding="utf-8")
+    absolute = str(project / "models" / "bad.json")
+    assert run(["validate", "--format", "sarif", "my models#2", "ünï.json", absolute]) == 1
+    log = json.loads(capsys.readouterr().out)
+    uris = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in log["runs"][0]["results"]
+    }
+    assert uris == {
+        "my%20models%232/bad%20100%25.json",
+        "%C3%BCn%C3%AF.json",
+        "file://" + urllib.parse.quote(Path(absolute).as_posix()),
+    }
+    for uri in uris:
+        assert re.fullmatch(r"[A-Za-z0-9/._~%:-]+", uri), uri
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX links and pipes")
+def test_output_writes_through_links_pipes_and_devices(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a symbolic link stays a link, and its target gets the report
+    Path("target.txt").write_text("old", encoding="utf-8")
+    Path("link.txt").symlink_to("target.txt")
+    assert run(["validate", "-o", "link.txt", "models/good.json"]) == 0
+    assert Path("link.txt").is_symlink()
+    assert "all valid" in Path("target.txt").read_text(encoding="utf-8")
+    # a device (made here: a test must never risk replacing the machine's own /dev/null)
+    with contextlib.suppress(PermissionError):
+        os.mknod("null", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        assert run(["validate", "-o", "null", "models/good.json"]) == 0
+        assert stat.S_ISCHR(os.lstat("null").st_mode)
+    # a named pipe: read by another process, never replaced by a regular file
+    os.mkfifo("pipe")
+    reader = subprocess.Popen(["cat", "pipe"], stdout=subprocess.PIPE)
+    assert run(["validate", "--format", "json", "-o", "pipe", "models/bad.json"]) == 1
+    out, _ = reader.communicate(timeout=60)
+    assert json.loads(out)["counts"]["files"] == 1
+    assert stat.S_ISFIFO(os.lstat("pipe").st_mode)
+    # a pipe nobody reads: refused after a few seconds, not waited on forever
+    started = time.monotonic()
+    assert run(["validate", "-o", "pipe", "models/good.json"]) == 2
+    assert "no process reads the pipe" in capsys.readouterr().err
+    assert time.monotonic() - started < 60
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith(".")) == [
+        ".cache",
+        ".hidden.json",
+    ]  # no temporary file left
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd/1").exists(), reason="no /proc/self/fd")
+def test_output_to_a_link_to_stdout(project: Path) -> None:
+    """``-o /dev/stdout``, a common CI idiom: the report on stdout, the link intact. (A link
+    of the test's own to /proc/self/fd/1, as /dev/stdout is: the test must never risk
+    replacing the machine's /dev/stdout with a regular file.)"""
+    Path("stdout").symlink_to("/proc/self/fd/1")
+    for sink_name in ("captured.json", None):  # stdout a regular file, then a pipe
+        sink = open(sink_name, "wb") if sink_name else subprocess.PIPE  # noqa: SIM115
+        done = subprocess.run(
+            [*PYTHON_M, "validate", "--format", "json", "-o", "stdout", "models/bad.json"],
+            stdout=sink,
+            stderr=subprocess.PIPE,
+            timeout=120,
+        )
+        if sink_name:
+            sink.close()  # type: ignore[union-attr]
+        assert done.returncode == 1, done.stderr
+        out = Path(sink_name).read_bytes() if sink_name else done.stdout
+        assert json.loads(out)["ok"] is False
+        assert Path("stdout").is_symlink()
+
+
+@pytest.mark.parametrize(
+    ("argv", "status", "expected"),
+    [
+        (["--bins", "0"], 2, "--bins must be a whole number from 1 to 1,000; got '0'"),
+        (["--bins", "-3"], 2, "--bins must be a whole number"),
+        (["--bins", "1e8"], 2, "got '1e8'"),  # would draw 100,000,000 lines
+        (["--bins", "100000000"], 2, "from 1 to 1,000"),
+        (["--bins", "2.5"], 2, "whole number"),
+        (["--bins", "nan"], 2, "whole number"),
+        (["--dtype", "float99"], 1, "[invalid_dtype]"),
+    ],
+)
+def test_show_argument_errors_are_one_line(
+    capsys: pytest.CaptureFixture[str], argv: list[str], status: int, expected: str
+) -> None:
+    assert run(["show", "he_normal", "--shape", "3,4", *argv]) == status
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("initspec show: ")
+    assert captured.err.count("\n") == 1
+    assert expected in captured.err
+
+
+def test_show_bins_in_scientific_notation(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["show", "he_normal", "--shape", "30,40", "--seed", "1", "--bins", "1e1"]) == 0
+    assert len([line for line in capsys.readouterr().out.splitlines() if " | " in line]) == 10
+
+
+def test_show_a_bad_thread_count_is_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for value in ("abc", "0", "-2"):
+        monkeypatch.setenv("INITSPEC_NUM_THREADS", value)
+        assert run(["show", "he_normal", "--shape", "300,400"]) == 1
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert captured.err.count("\n") == 1
+        assert "INITSPEC_NUM_THREADS" in captured.err
+
+
+def test_show_nan_values(capsys: pytest.CaptureFixture[str]) -> None:
+    """An STFT kernel with frame length 2 and spectrum scaling is NaN (so in Keras too)."""
+    identifier = '{"class_name": "STFT", "config": {"window": "hann", "scaling": "spectrum"}}'
+    assert run(["show", identifier, "--shape", "2,1,3"]) == 0
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    assert "6 NaN (not drawn)" in captured.out
+    assert "finite values of 6" in captured.out
+
+
+@pytest.mark.parametrize(
+    ("pattern", "matches", "misses"),
+    [
+        ("*.json", ["a.json", "x/y/a.json", "a.json/b.yaml"], ["a.jsonl", "b.yaml"]),
+        ("**/*.json", ["a.json", "x/a.json", "x/y/a.json"], ["a.yaml"]),
+        ("x/*.json", ["x/a.json"], ["a.json", "x/y/a.json", "z/x/a.json"]),
+        ("/a.json", ["a.json"], ["x/a.json"]),
+        ("x/**/a.json", ["x/a.json", "x/y/z/a.json"], ["a.json", "y/x/b/a.json"]),
+        ("x/**", ["x/a.json", "x/y/a.json"], ["a.json", "xy/a.json"]),
+        ("drafts", ["drafts/a.json", "x/drafts/y/a.json", "drafts"], ["drafts2/a.json"]),
+        ("drafts/", ["drafts/a.json"], ["drafts"]),  # folders only
+        ("a?.json", ["ab.json"], ["a/.json", "a.json"]),
+        ("[ab].json", ["a.json", "x/b.json"], ["c.json"]),
+        ("[!ab].json", ["c.json"], ["a.json", "x/b.json"]),
+        ("./models/*.json", ["models/a.json"], ["x/models/a.json"]),
+    ],
+)
+def test_glob_semantics(pattern: str, matches: list[str], misses: list[str]) -> None:
+    from initspec.paths import PathFilter
+
+    for path in matches:
+        assert PathFilter(include=[pattern]).wanted(path), (pattern, path)
+        assert not PathFilter(include=["**"], exclude=[pattern]).wanted(path), (pattern, path)
+    for path in misses:
+        assert not PathFilter(include=[pattern]).wanted(path), (pattern, path)
+        assert PathFilter(include=["**"], exclude=[pattern]).wanted(path), (pattern, path)

@@ -748,6 +748,8 @@ def hook(event, args):
                       else repr(args[0]), str(args[1])]
         elif event == "import":
             detail = [str(args[0])]
+        elif event == "subprocess.Popen":  # the whole command line, to check it
+            detail = [os.fsdecode(args[0]), [os.fsdecode(a) for a in args[1]], str(args[2])]
         elif event == "exec":
             code = args[0]
             detail = [getattr(code, "co_filename", repr(code)[:200])]
@@ -755,6 +757,8 @@ def hook(event, args):
             detail = [repr(a)[:200] for a in args]
         recording.append({"item": state["item"], "event": event, "detail": detail})
 
+from initspec import files
+files._stop_h5_reader()  # so the .h5 reader process is started again under the hook
 sys.addaudithook(hook)
 outcomes = []
 
@@ -835,6 +839,25 @@ def test_hostile_configs_and_files_import_execute_and_open_nothing(tmp_path: Pat
     assert not marker.exists(), "a payload ran"
 
     corpus_files = {os.path.realpath(p) for p, _ in corpus["files"]}
+    reader = os.path.realpath(Path(initspec.files.__file__).with_name("_h5reader.py"))
+
+    def reads_h5(event: dict[str, Any]) -> bool:
+        """initspec's own .h5 reader process: a fixed program of initspec's, isolated (-I),
+        given numbers, this interpreter's search path and the file being read; nothing else."""
+        if event["event"] != "subprocess.Popen":
+            return False
+        argv = event["detail"][1]
+        fixed = argv[:4] == [sys.executable, "-I", reader, str(Limits().max_h5_memory_bytes)]
+        search_path = json.loads(argv[4]) if len(argv) == 5 else None
+        return (
+            fixed
+            and isinstance(search_path, list)
+            and all(isinstance(p, str) for p in search_path)
+            and event["item"].startswith(("scan", "cli", "python"))
+        )
+
+    readers = {e["item"] for e in result["events"] if reads_h5(e)}
+    assert readers  # started under the hook (stopped after the warm-up), maybe restarted
     seen = {(e["event"], e["detail"][0]) for e in result["events"] if e["item"] == "canary"}
     assert seen >= {("open", os.devnull), ("import", "colorsys"), ("compile", "b'1'")}, seen
     assert ("exec", "<canary>") in seen, seen
@@ -849,6 +872,14 @@ def test_hostile_configs_and_files_import_execute_and_open_nothing(tmp_path: Pat
             reading = event["item"].startswith(("scan ", "cli", "python -m"))
             if opened in corpus_files and read_only and reading and "bytes of" not in event["item"]:
                 continue  # the file being read, read-only
+        if reads_h5(event):
+            continue
+        if (
+            event["event"] == "open"
+            and event["detail"][0].isdigit()  # a file descriptor: the reader's pipes
+            and event["item"] in readers
+        ):
+            continue
         if event["event"] == "exec" and event["item"].startswith("python -m initspec"):
             filename = event["detail"][0]
             if Path(filename).name == "__main__.py" and Path(filename).parent.name == "initspec":
@@ -1651,6 +1682,31 @@ def test_locating_an_error_costs_no_more_memory_than_reading_the_document(tmp_pa
     }
 
 
+@needs_linux
+@pytest.mark.parametrize("escape", ["\\n", "\\u00e9", '\\"', "\\\\"])
+def test_locating_an_error_among_escaped_strings_costs_memory_linear_in_the_file(
+    tmp_path: Path, escape: str
+) -> None:
+    # One string of 3,000,000 escapes (6-18 MB) beside one initializer: a regular expression
+    # for whole strings kept a backtracking frame per escape (~65 bytes per byte of the file)
+    n = 3_000_000
+    growth = {}
+    for name in ("he_normal", "he_nromal"):
+        path = tmp_path / f"{name}.json"
+        text = '{"notes": "' + escape * n + '",\n "kernel_initializer": "' + name + '"}'
+        path.write_text(text, encoding="ascii")
+        result = measure({"action": "scan", "source": str(path), "budget": 3 * GiB})
+        assert result["outcome"] == "report", result
+        assert result["types"] == ([] if name == "he_normal" else ["unknown_name"])
+        growth[name] = result["growth"]
+    assert growth["he_nromal"] < 2 * growth["he_normal"] + 64 * MiB, {
+        k: mib(v) for k, v in growth.items()
+    }
+    small = '{"a": "' + escape * 3 + '", "kernel_initializer": "he_nromal"}'
+    report = initspec.scan(small, format="json")
+    assert (report.errors[0].line, report.errors[0].column) == (1, small.index('"he_') + 1)
+
+
 @pytest.mark.parametrize(
     ("text", "pointer", "bad"),
     [
@@ -2344,3 +2400,196 @@ def test_a_partition_of_a_huge_orthogonal_or_stft_is_refused(
     )
     assert is_clear_answer(result), result
     assert result["growth"] < 256 * MiB
+
+
+LONE_SURROGATE = "\udf86"  # valid JSON ("\udf86"), but no encoding holds it
+
+
+def _surrogate_identifiers() -> Iterator[Any]:
+    yield LONE_SURROGATE
+    yield "he_normal" + LONE_SURROGATE
+    for cls in BUILTINS:
+        name = cls.__name__
+        yield {"class_name": name, "config": LONE_SURROGATE}
+        yield {"class_name": name, "config": {}, "module": LONE_SURROGATE}
+        yield {"class_name": name, "config": {LONE_SURROGATE: 1}}
+        for key in type(instance(cls).config).model_fields:
+            yield {"class_name": name, "config": {key: LONE_SURROGATE}}
+            yield {"class_name": name, "config": {key: [LONE_SURROGATE]}}
+
+
+def test_lone_surrogates_anywhere_are_initializer_errors() -> None:
+    """Messages quote the bad value; one holding a lone surrogate must still be a message
+    (pydantic renders messages in Rust, whose strings cannot hold one)."""
+    for identifier in _surrogate_identifiers():
+        with pytest.raises(initspec.InitializerError) as info:
+            initspec.get(identifier)
+        text = str(info.value)
+        text.encode("utf-8")  # strict: the message is encodable
+        json.dumps([e.to_dict() for e in info.value.errors])
+        report = initspec.scan(json.dumps({"kernel_initializer": identifier}))
+        assert report.findings
+        assert not report.ok
+
+
+# --- .h5 files are read in a process of initspec's own, with a time and memory bound ----------
+
+HANG = """
+import signal, sys
+signal.signal(signal.SIGTERM, signal.SIG_IGN)  # as a loop inside libhdf5: signals do nothing
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+sys.stdin.buffer.readline()
+while True:
+    pass
+"""
+CRASH = "import os, sys\nsys.stdin.buffer.readline()\nos.abort()\n"
+LIAR = "import sys\nsys.stdin.buffer.readline()\nsys.stdout.buffer.write(b'text 99\\n{}')\n"
+
+
+@pytest.fixture
+def good_h5(tmp_path: Path) -> Path:
+    return write_h5(tmp_path / "model.h5", json.dumps(DENSE_MODEL))
+
+
+@needs_linux
+@pytest.mark.parametrize(
+    ("program", "said"),
+    [
+        (HANG, "did not finish reading it in 1 s"),
+        (CRASH, "libhdf5 failed reading it (signal 6"),
+        (LIAR, "libhdf5 failed reading it (exit status 0"),
+    ],
+)
+def test_a_hang_or_crash_reading_an_h5_file_is_unreadable_and_the_run_goes_on(
+    tmp_path: Path,
+    good_h5: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    program: str,
+    said: str,
+) -> None:
+    """A damaged .h5 can make libhdf5 loop forever, uninterruptibly, or crash: in the reader
+    process (here a stand-in that does so), it costs that file, never the caller."""
+    from initspec import cli, files
+
+    stand_in = tmp_path / "reader.py"
+    stand_in.write_text(program, encoding="utf-8")
+    monkeypatch.setattr(files, "_H5_READER", stand_in)
+    monkeypatch.setenv("INITSPEC_MAX_H5_SECONDS", "1")
+    started = time.monotonic()
+    with pytest.raises(initspec.InitializerError) as info:
+        initspec.scan(good_h5)
+    assert said in unreadable(info).msg
+    with pytest.raises(initspec.InitializerError) as info:
+        initspec.scan(good_h5.read_bytes(), format="h5")
+    assert said in unreadable(info).msg
+    (tmp_path / "bad.json").write_text('{"kernel_initializer": "zeroz"}', encoding="utf-8")
+    assert cli.main(["validate", "--format", "json", str(good_h5), str(tmp_path / "bad.json")])
+    report = json.loads(capsys.readouterr().out)
+    assert [f["status"] for f in report["files"]] == ["unreadable", "invalid"]
+    assert time.monotonic() - started < 30
+
+
+def test_the_h5_reader_process_reads_real_files(good_h5: Path) -> None:
+    expected = [(f.pointer, f.ok) for f in initspec.scan(json.dumps(DENSE_MODEL)).findings]
+    for source in (good_h5, good_h5.read_bytes()):
+        report = initspec.scan(source, format="h5")
+        assert [(f.pointer, f.ok) for f in report.findings] == expected
+        assert len(expected) >= 2
+    weights_only = write_h5(good_h5.with_name("weights.h5"), None, backend="numpy")
+    assert initspec.scan(weights_only).findings == []
+
+
+@needs_linux
+def test_variable_length_model_config_is_bounded(tmp_path: Path) -> None:
+    """``get_storage_size`` of a variable-length string is the size of a pointer: the bound
+    on model_config must hold on what is read (an 80 MB config was read under a 1 MB limit)."""
+    padding = {"notes": "x" * 2_000_000, **DENSE_MODEL}
+    path = write_h5(tmp_path / "vlen.h5", json.dumps(padding))  # a str: variable length
+    limits = Limits(max_config_bytes=1 << 20)
+    for source in (path, path.read_bytes()):
+        with pytest.raises(initspec.InitializerError) as info:
+            initspec.scan(source, format="h5", limits=limits)
+        assert "more than the limit of 1,048,576" in unreadable(info).msg
+        assert initspec.scan(source, format="h5").findings  # under the default limit
+
+
+@needs_linux
+def test_the_h5_reader_memory_cap(good_h5: Path) -> None:
+    with pytest.raises(initspec.InitializerError) as info:
+        initspec.scan(good_h5, limits=Limits(max_h5_memory_bytes=32 << 20))
+    assert "INITSPEC_MAX_H5_MEMORY_BYTES" in unreadable(info).msg
+
+
+def test_the_h5_reader_guards_itself() -> None:
+    """What the reader process may do once numpy and h5py are loaded: read, and answer on
+    stdout. Its audit hook refuses processes, sockets, libraries and writing files."""
+    from initspec import _h5reader
+
+    for event, args in [
+        ("subprocess.Popen", ("sh", ["sh"], None, None)),
+        ("os.system", (b"sh",)),
+        ("os.posix_spawn", ("sh", ["sh"], {})),
+        ("socket.connect", (None, ("example.invalid", 80))),
+        ("ctypes.dlopen", ("libc.so.6",)),
+        ("open", ("/tmp/x", "w", 0)),
+        ("open", ("/tmp/x", "ab", 0)),
+        ("os.remove", ("/tmp/x", None)),
+    ]:
+        with pytest.raises(PermissionError):
+            _h5reader._guard(event, args)
+    _h5reader._guard("open", ("/tmp/model.h5", "r", 0))  # reading is what it is for
+    _h5reader._guard("import", ("json", None, [], [], []))
+
+
+def aliased_sites(levels: int, width: int) -> str:
+    """One mapping of two initializer configs (one invalid), reached through ``width**levels``
+    aliases: 10**5 places in a few hundred bytes."""
+    lines = ["s0: &s0 {kernel_initializer: zeroz, bias_initializer: he_normal}"]
+    for i in range(1, levels + 1):
+        lines.append(f"s{i}: &s{i} [{', '.join([f'*s{i - 1}'] * width)}]")
+    return "\n".join(lines) + "\n"
+
+
+def test_yaml_aliases_do_not_multiply_findings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = aliased_sites(5, 10)
+    assert len(text) < 400
+    start = time.perf_counter()
+    report = initspec.scan(text, format="yaml")
+    assert [(f.pointer, f.ok, f.uses) for f in report.findings] == [
+        ("/s0/kernel_initializer", False, 111_111),
+        ("/s0/bias_initializer", True, 111_111),
+    ]
+    kernel = report.findings[0]
+    assert kernel.also_at[:3] == tuple(f"/s1/{i}/kernel_initializer" for i in range(3))
+    assert len(kernel.also_at) == initspec.files.ALSO_AT_SHOWN
+    assert [(e.type, e.line, e.column) for e in report.errors] == [("unknown_name", 1, 30)]
+    path = tmp_path / "aliases.yaml"
+    path.write_text(text, encoding="utf-8")
+    from initspec import cli
+
+    assert cli.main(["validate", "--format", "json", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert len(out) < 10_000  # one error, not 111,111
+    (error,) = json.loads(out)["files"][0]["errors"]
+    assert (error["uses"], len(error["also_at"])) == (111_111, 10)
+    assert cli.main(["validate", str(path)]) == 1
+    assert "also used at 111,110 other place(s): /s1/0/kernel_initializer," in (
+        capsys.readouterr().out
+    )
+    assert time.perf_counter() - start < 30  # seconds; it took minutes
+
+
+def test_a_merge_key_copies_and_each_copy_is_its_own_finding() -> None:
+    text = (
+        "base: &base {kernel_initializer: zeroz}\n"
+        "layers:\n  - {name: a, <<: *base}\n  - {name: b, <<: *base}\n"
+    )
+    report = initspec.scan(text, format="yaml")
+    assert [(f.pointer, f.uses) for f in report.findings] == [
+        ("/base/kernel_initializer", 1),
+        ("/layers/0/kernel_initializer", 1),
+        ("/layers/1/kernel_initializer", 1),
+    ]

@@ -8,13 +8,18 @@ checked, and 2 wins over 1).
 from __future__ import annotations
 
 import argparse
-import fnmatch
+import errno
 import json
 import math
 import os
+import re
+import stat
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+import time
+import urllib.parse
+import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -30,7 +35,7 @@ EPILOG = """\
 examples:
   initspec validate examples/                      every JSON/YAML/TOML/.keras/.h5 file below
   initspec validate model.keras --format sarif -o initspec.sarif
-  initspec validate configs/ --include '*.yaml' --exclude 'drafts/*' --format github
+  initspec validate configs/ --include '**/*.yaml' --exclude drafts --format github
   initspec schema --output schemas/initializer.schema.json
   initspec list
   initspec show he_normal --shape 3,3,16,32 --seed 1
@@ -72,11 +77,89 @@ def _atomic_write(path: str, text: str) -> None:
         raise
 
 
-def _emit(text: str, output: str | None) -> None:
-    if output:
-        _atomic_write(output, text)
-    else:
+def _write_through(path: str, text: str) -> None:
+    """Write ``text`` into what ``path`` names (a link, a pipe, a device), leaving it in place.
+
+    A named pipe that no process opens for reading within ``PIPE_READER_SECONDS`` is refused
+    (waiting for a reader could be forever)."""
+    from .limits import PIPE_READER_SECONDS
+
+    deadline = time.monotonic() + PIPE_READER_SECONDS
+    while True:
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_NONBLOCK", 0), 0o666)
+            break
+        except OSError as exc:
+            if exc.errno == errno.ENXIO and time.monotonic() < deadline:
+                time.sleep(0.05)  # a pipe whose reader is still starting
+                continue
+            reason = "no process reads the pipe" if exc.errno == errno.ENXIO else exc.strerror
+            raise OSError(f"cannot write {path}: {reason or exc}") from None
+    try:
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            os.ftruncate(fd, 0)  # a link to a regular file: its content is replaced
+        with open(fd, "w", encoding="utf-8", closefd=True) as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise OSError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
+
+
+def _json_escape(text: str, ascii_only: bool) -> str:
+    """JSON text whose strings hold lone surrogates (e.g. an undecodable file name) or, for
+    a stream that cannot encode them, any non-ASCII character, with those escaped as ``\\uXXXX``
+    (the same JSON value, now encodable)."""
+
+    def escape(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        if code < 0x10000:
+            return f"\\u{code:04x}"
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+    return (_NON_ASCII if ascii_only else _SURROGATE).sub(escape, text)
+
+
+def _emit(text: str, output: str | None, is_json: bool = False) -> None:
+    """Write a report to ``output`` or stdout, whatever the characters in it: JSON stays valid
+    JSON (escaped), text gets ``\\uXXXX``/``\\xNN`` for what the encoding cannot hold.
+
+    A regular file (or a new one) is replaced atomically; anything else named by ``output``
+    (a symbolic link, a pipe, a device such as ``/dev/stdout``) is written through, never
+    replaced.
+    """
+    encoding = "utf-8" if output else (getattr(sys.stdout, "encoding", None) or "utf-8")
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        if is_json:
+            text = _json_escape(text, ascii_only=False)
+            try:
+                text.encode(encoding)
+            except UnicodeEncodeError:
+                text = _json_escape(text, ascii_only=True)
+        else:
+            text = text.encode(encoding, "backslashreplace").decode(encoding)
+    if not output:
         sys.stdout.write(text)
+        return
+    try:
+        mode = os.lstat(output).st_mode
+    except FileNotFoundError:
+        mode = stat.S_IFREG
+    except (OSError, ValueError) as exc:
+        raise OSError(f"cannot write {output}: {getattr(exc, 'strerror', None) or exc}") from None
+    if stat.S_ISREG(mode):
+        _atomic_write(output, text)
+    elif stat.S_ISDIR(mode):
+        raise OSError(f"cannot write {output}: it is a directory")
+    else:
+        _write_through(output, text)
 
 
 # --- validate -------------------------------------------------------------------------------
@@ -91,63 +174,6 @@ class FileResult:
     status: str  # ok | invalid | unreadable | no_initializers
     initializers: int
     errors: list[dict[str, Any]]
-
-
-def _candidates(
-    paths: Sequence[str], includes: Sequence[str], excludes: Sequence[str]
-) -> Iterator[tuple[str, bool]]:
-    """(path, explicitly named) for every file to check, in a stable order."""
-    from .files import FORMATS
-
-    for given in paths:
-        root = Path(given)
-        if not root.is_dir():
-            yield given, True
-            continue
-        found = []
-        for dirpath, dirnames, filenames in os.walk(root):
-            if _is_savedmodel(dirpath):  # one model: read (unless excluded), not walked into
-                dirnames[:] = []
-                if _wanted_dir(dirpath, root, includes, excludes):
-                    found.append(dirpath)
-                continue
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for name in filenames:
-                if name.startswith("."):
-                    continue
-                full = Path(dirpath) / name
-                if not full.is_file():  # pipes and devices would block or never end
-                    continue
-                rel = full.relative_to(root).as_posix()
-                if includes:
-                    if not any(_match(rel, name, g) for g in includes):
-                        continue
-                elif full.suffix.lower() not in FORMATS:
-                    continue
-                if any(_match(rel, name, g) for g in excludes):
-                    continue
-                found.append(str(full))
-        yield from ((f, False) for f in sorted(found))
-
-
-def _is_savedmodel(dirpath: str) -> bool:
-    from ._savedmodel import is_savedmodel
-
-    return is_savedmodel(Path(dirpath))
-
-
-def _wanted_dir(dirpath: str, root: Path, includes: Sequence[str], excludes: Sequence[str]) -> bool:
-    """A SavedModel directory is checked unless --include globs leave it out or an --exclude
-    glob matches it (the same globs, matched against the directory as against a file)."""
-    path = Path(dirpath)
-    rel = path.relative_to(root).as_posix()
-    if includes and not any(_match(rel, path.name, g) for g in includes):
-        return False
-    return not any(_match(rel, path.name, g) for g in excludes)
-
-
-def _match(rel: str, name: str, pattern: str) -> bool:
-    return fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(name, pattern)
 
 
 def _check(path: str, settings: Any = None) -> FileResult:
@@ -176,6 +202,8 @@ def _error_dict(record: Any, finding: Any) -> dict[str, Any]:
         )
         if finding.keras1_key is not None:
             item["keras1_key"] = finding.keras1_key
+        if finding.uses > 1:  # a YAML alias: one config, used in several places
+            item.update(uses=finding.uses, also_at=list(finding.also_at))
     return item
 
 
@@ -196,6 +224,16 @@ def _where(result: FileResult, error: dict[str, Any]) -> str:
     return result.path
 
 
+def _also(error: dict[str, Any]) -> str:
+    """Where else an aliased config is used (it is reported once)."""
+    uses = error.get("uses", 1)
+    if uses <= 1:
+        return ""
+    shown = error.get("also_at", [])
+    more = ", ..." if uses - 1 > len(shown) else ""
+    return f" (also used at {uses - 1:,} other place(s): {', '.join(shown)}{more})"
+
+
 def render_text(results: Sequence[FileResult], style: _Style, verbose: bool = False) -> str:
     """``file:line:col: message`` lines, then a summary."""
     lines = []
@@ -212,7 +250,7 @@ def render_text(results: Sequence[FileResult], style: _Style, verbose: bool = Fa
             layer = f" in layer {error['layer']!r}" if error.get("layer") else ""
             lines.append(
                 f"{_where(result, error)}: {style('error', '31;1')} "
-                f"[{error['type']}] {error['msg']}{layer}{pointer}"
+                f"[{error['type']}] {error['msg']}{layer}{pointer}{_also(error)}"
             )
     c = _counts(results)
     verdict = style("all valid", "32;1") if not c["errors"] else style("problems found", "31;1")
@@ -274,6 +312,23 @@ def render_github(results: Sequence[FileResult], style: _Style) -> str:
     return "\n".join([*lines, render_text(results, style)])
 
 
+def _uri(path: str) -> str:
+    """A path as a URI reference (RFC 3986): relative paths stay relative, absolute ones are
+    ``file:`` URIs; spaces, ``#``, ``%`` and non-ASCII bytes are percent-encoded.
+
+    >>> _uri("models/my model#2.json"), _uri("/srv/ünï.json")
+    ('models/my%20model%232.json', 'file:///srv/%C3%BCn%C3%AF.json')
+    """
+    posix = Path(path).as_posix()
+    raw = os.fsencode(posix) if os.name != "nt" else posix.encode("utf-8", "surrogatepass")
+    quoted = urllib.parse.quote(raw, safe="/")
+    if posix.startswith("/"):
+        return "file://" + quoted
+    if re.match(r"[A-Za-z]:/", posix):  # a Windows drive
+        return "file:///" + quoted.replace("%3A", ":", 1)
+    return quoted
+
+
 def render_sarif(results: Sequence[FileResult]) -> str:
     """A SARIF 2.1.0 log with one run and a rule per error type."""
     from .errors import ERROR_TYPES
@@ -291,7 +346,7 @@ def render_sarif(results: Sequence[FileResult]) -> str:
     sarif_results = []
     for result in results:
         for error in result.errors:
-            physical: dict[str, Any] = {"artifactLocation": {"uri": Path(result.path).as_posix()}}
+            physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(result.path)}}
             if error.get("line") is not None:
                 physical["region"] = {"startLine": error["line"], "startColumn": error["column"]}
             item: dict[str, Any] = {
@@ -303,6 +358,8 @@ def render_sarif(results: Sequence[FileResult]) -> str:
             }
             if error.get("pointer"):
                 item["properties"] = {"jsonPointer": error["pointer"]}
+                if error.get("uses", 1) > 1:
+                    item["properties"].update(uses=error["uses"], alsoAt=error["also_at"])
             sarif_results.append(item)
     log = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -325,6 +382,33 @@ def render_sarif(results: Sequence[FileResult]) -> str:
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
 
+def _results(args: argparse.Namespace, settings: Any) -> tuple[list[FileResult], bool]:
+    """What every file says, and whether the filters left nothing at all to check."""
+    from .paths import PathFilter, _is_dir, walk
+
+    rules = PathFilter(include=settings.include, exclude=settings.exclude)
+    results = [
+        _check(entry.path, settings) if entry.error is None else _unlisted(entry.path, entry.error)
+        for entry in walk(args.paths, rules)
+    ]
+    walked = any(_is_dir(path) for path in args.paths)  # globs apply inside directories
+    for pattern in rules.unmatched() if walked else ():
+        if pattern in args.include or pattern in args.exclude or pattern in args.extend_exclude:
+            option = "--include" if pattern in args.include else "--exclude"
+        else:
+            option = f"{settings.source}: [tool.initspec]"
+        sys.stderr.write(f"initspec: warning: {option} {pattern!r} matched no file\n")
+    filtered_out = not results and rules.active
+    if filtered_out:
+        sys.stderr.write("initspec: error: --include/--exclude left no file to check\n")
+    return results, filtered_out
+
+
+def _unlisted(path: str, reason: str) -> FileResult:
+    error = {"pointer": "", "type": "unreadable_file", "msg": reason, "input": None}
+    return FileResult(path, None, "unreadable", 0, [{**error, "line": None, "column": None}])
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from .project import ProjectConfigError, settings_for
 
@@ -334,8 +418,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     except ProjectConfigError as exc:
         sys.stderr.write(f"initspec: {exc}\n")
         return EXIT_USAGE
-    candidates = _candidates(args.paths, settings.include, settings.exclude)
-    results = [_check(path, settings) for path, _ in candidates]
+    results, filtered_out = _results(args, settings)
     if args.format == "json":
         text = render_json(results)
     elif args.format == "sarif":
@@ -344,7 +427,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         text = render_github(results, style)
     else:
         text = render_text(results, style, args.verbose)
-    _emit(text, args.output)
+    _emit(text, args.output, is_json=args.format in ("json", "sarif"))
+    if filtered_out:  # a CI check that checked nothing must not pass
+        return EXIT_USAGE
     if args.exit_zero:
         return EXIT_OK
     if any(r.status == "unreadable" for r in results):
@@ -358,7 +443,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_schema(args: argparse.Namespace) -> int:
     from .serialization import json_schema
 
-    _emit(json.dumps(json_schema(), indent=2, sort_keys=True) + "\n", args.output)
+    _emit(json.dumps(json_schema(), indent=2, sort_keys=True) + "\n", args.output, is_json=True)
     return EXIT_OK
 
 
@@ -396,7 +481,7 @@ def _identifier(text: str) -> Any:
         try:
             value: Any = json.loads(stripped)
         except json.JSONDecodeError as exc:
-            raise SystemExit(f"initspec show: the identifier is not valid JSON: {exc}") from None
+            raise _ShowError(f"the identifier is not valid JSON: {exc}", EXIT_INVALID) from None
     else:
         value = {"class_name": stripped, "config": {}}
     return value
@@ -453,22 +538,65 @@ def _theory(init: Any, shape: tuple[int, ...], dtype: Any) -> dict[str, float] |
 
 
 def histogram(values: Any, bins: int, width: int = 40, ascii_only: bool = False) -> list[str]:
-    """A horizontal terminal histogram of ``values``."""
+    """A horizontal terminal histogram of the finite ``values`` (NaN and infinities are
+    counted on a line of their own)."""
     import numpy as np
 
     flat = np.asarray(values, dtype=np.float64).ravel()
-    if flat.size == 0:
-        return ["(no values)"]
-    lo, hi = float(flat.min()), float(flat.max())
+    finite = flat[np.isfinite(flat)]
+    other = [] if finite.size == flat.size else [_non_finite(flat)]
+    if finite.size == 0:
+        return [*other] if other else ["(no values)"]
+    lo, hi = float(finite.min()), float(finite.max())
     if lo == hi:
-        return [f"{lo:>12.6g} | all {flat.size} values"]
-    counts, edges = np.histogram(flat, bins=bins, range=(lo, hi))
+        return [f"{lo:>12.6g} | all {finite.size} values", *other]
+    counts, edges = np.histogram(finite, bins=bins, range=(lo, hi))
     top = int(counts.max())
     bar = "#" if ascii_only else "█"
     return [
         f"{edges[i]:>12.6g} | {bar * max(0, round(width * int(c) / top)):<{width}} {int(c)}"
         for i, c in enumerate(counts)
-    ]
+    ] + other
+
+
+def _non_finite(flat: Any) -> str:
+    import numpy as np
+
+    kinds = (("NaN", np.isnan(flat)), ("+inf", np.isposinf(flat)), ("-inf", np.isneginf(flat)))
+    parts = [f"{int(mask.sum())} {name}" for name, mask in kinds if mask.any()]
+    return f"{'not finite':>12} | {', '.join(parts)} (not drawn)"
+
+
+def _bins(text: str) -> int:
+    """``--bins``: a whole number of bins from 1 to ``SHOW_MAX_BINS`` (``1e3`` is fine)."""
+    from .limits import SHOW_MAX_BINS
+
+    try:
+        number = float(text)
+        bins = int(number) if number.is_integer() else None
+    except (ValueError, OverflowError):
+        bins = None
+    if bins is None or not 1 <= bins <= SHOW_MAX_BINS:
+        raise _ShowError(f"--bins must be a whole number from 1 to {SHOW_MAX_BINS:,}; got {text!r}")
+    return bins
+
+
+class _ShowError(Exception):
+    """A problem with ``initspec show``'s arguments: one line on stderr, exit ``status``."""
+
+    def __init__(self, message: str, status: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _one_line(exc: Any) -> str:
+    """An :class:`InitializerError` as one line."""
+    from .errors import json_pointer
+
+    return "; ".join(
+        f"[{r.type}] {r.msg}" + (f" (at {json_pointer(r.loc)})" if r.loc else "")
+        for r in exc.errors
+    )
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -480,12 +608,18 @@ def cmd_show(args: argparse.Namespace) -> int:
     from .serialization import get, serialize
 
     try:
+        bins = _bins(args.bins)
         init = _with_seed(get(_identifier(args.identifier)), args.seed)
         if not isinstance(init, Initializer):
-            raise SystemExit("initspec show: the identifier did not resolve to an initializer")
-        values = init(args.shape, args.dtype)
-    except InitializerError as exc:
+            raise _ShowError("the identifier did not resolve to an initializer", EXIT_INVALID)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # NaN values are shown as such
+            values = init(args.shape, args.dtype)
+    except _ShowError as exc:
         sys.stderr.write(f"initspec show: {exc}\n")
+        return exc.status
+    except InitializerError as exc:
+        sys.stderr.write(f"initspec show: {_one_line(exc)}\n")
         return EXIT_INVALID
     out = sys.stdout
     out.write("config:\n" + json.dumps(serialize(init), indent=2) + "\n")
@@ -497,14 +631,15 @@ def cmd_show(args: argparse.Namespace) -> int:
     )
     theory = _theory(init, args.shape, values.dtype)
     sample = values.astype(np.float64)
+    finite = sample[np.isfinite(sample)]
     measured = (
         {
-            "mean": float(sample.mean()),
-            "std": float(sample.std()),
-            "min": float(sample.min()),
-            "max": float(sample.max()),
+            "mean": float(finite.mean()),
+            "std": float(finite.std()),
+            "min": float(finite.min()),
+            "max": float(finite.max()),
         }
-        if sample.size
+        if finite.size
         else None
     )
     out.write(f"{'':10}{'mean':>14}{'std':>14}{'min':>14}{'max':>14}\n")
@@ -516,11 +651,13 @@ def cmd_show(args: argparse.Namespace) -> int:
             + "".join(f"{stats[k]:>14.6g}" for k in ("mean", "std", "min", "max"))
             + "\n"
         )
+    if finite.size != sample.size:
+        out.write(f"(sampled: over the {finite.size} finite values of {sample.size})\n")
     if theory is None:
         out.write("(deterministic initializer: the sampled values are exact)\n")
     encoding = (getattr(out, "encoding", None) or "ascii").lower()
     ascii_only = "utf" not in encoding
-    out.write("\n".join(histogram(sample, args.bins, ascii_only=ascii_only)) + "\n")
+    out.write("\n".join(histogram(sample, bins, ascii_only=ascii_only)) + "\n")
     return EXIT_OK
 
 
@@ -559,15 +696,15 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="GLOB",
-        help="in directories, check only files matching GLOB (repeatable; "
-        "default: *.json *.yaml *.yml *.toml *.keras *.h5 *.hdf5)",
+        help="in directories, check only files matching GLOB, a .gitignore-style glob "
+        "(repeatable; default: *.json *.yaml *.yml *.toml *.keras *.h5 *.hdf5)",
     )
     validate.add_argument(
         "--exclude",
         action="append",
         default=[],
         metavar="GLOB",
-        help="in directories, skip files matching GLOB (repeatable)",
+        help="in directories, skip files and folders matching GLOB (repeatable)",
     )
     validate.add_argument(
         "--extend-exclude",
@@ -643,7 +780,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--shape", type=_parse_shape, required=True, help="e.g. 3,3,16,32")
     show.add_argument("--dtype", default="float32", help="default: float32")
     show.add_argument("--seed", type=int, default=None, help="seed (random initializers)")
-    show.add_argument("--bins", type=int, default=20, help="histogram bins (default: 20)")
+    show.add_argument("--bins", default="20", help="histogram bins, 1 to 1,000 (default: 20)")
     show.set_defaults(func=cmd_show)
     return parser
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import re
 import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -146,11 +147,16 @@ class _Text:
     text: str
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _scalar(value: Any) -> str:
     if value is None or isinstance(value, bool):
         return "null" if value is None else ("true" if value else "false")
     if isinstance(value, str):
-        return json.dumps(value[:200], ensure_ascii=False)
+        text = json.dumps(value[:200], ensure_ascii=False)
+        # a lone surrogate (valid in JSON, "\\udf86") cannot be encoded: keep it escaped
+        return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     if isinstance(value, int):
         return str(value) if abs(value) < 10**30 else f"<integer of {value.bit_length()} bits>"
     if isinstance(value, float):

@@ -20,14 +20,19 @@ only computed when there is a problem to report, so valid files take the fast pa
 
 from __future__ import annotations
 
+import atexit
 import codecs
+import contextlib
 import fnmatch
 import io
 import json
 import os
 import re
 import stat
+import subprocess
 import sys
+import threading
+import time
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -56,6 +61,8 @@ FORMATS: dict[str, Format] = {
 _ZIP_MAGIC = sniffing.ZIP_MAGIC
 _HDF5_MAGIC = sniffing.HDF5_MAGIC
 _LAYER_KEYS = ("layer", "backward_layer", "cell", "cells", "layers")
+#: How many other places of an aliased initializer config a finding names.
+ALSO_AT_SHOWN = 10
 
 
 @dataclass
@@ -72,6 +79,10 @@ class Finding:
     keras1_key: str | None = None  #: the Keras 1 key (``init``...) ``attribute`` was mapped from
     initializer: Built | None = None  #: the built initializer when the config is valid
     errors: list[ErrorRecord] = field(default_factory=list)  #: located in the whole document
+    #: how many places use this very config (YAML aliases: one node, validated once)
+    uses: int = 1
+    #: pointers of the first other places that use it (at most ``ALSO_AT_SHOWN``)
+    also_at: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -90,6 +101,8 @@ class Finding:
             "ok": self.ok,
             "initializer": type(self.initializer).__name__ if self.initializer else None,
             "errors": [e.to_dict() for e in self.errors],
+            "uses": self.uses,
+            "also_at": list(self.also_at),
         }
 
 
@@ -189,6 +202,8 @@ class _Source:
             mode = self.path.stat().st_mode
         except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            if isinstance(exc, FileNotFoundError) and self.path.is_symlink():
+                reason = f"a broken symbolic link (to {os.readlink(self.path)!r})"
             raise _unreadable(self.label, f"cannot read it: {reason}") from None
         if not stat.S_ISREG(mode):
             raise _unreadable(self.label, "not a regular file (a directory, pipe or device)")
@@ -401,6 +416,13 @@ def _config_member(archive: zipfile.ZipFile, label: str, limits: Limits) -> byte
 
 
 def _h5_config(source: _Source, limits: Limits) -> str | None:
+    """The ``model_config`` text of a legacy ``.h5`` file, read in a separate process.
+
+    libhdf5 can hang forever (uninterruptible) or crash on a damaged file, so it never runs in
+    this process: :mod:`initspec._h5reader` does, with ``limits.max_h5_seconds`` to finish and
+    ``limits.max_h5_memory_bytes`` of address space. A hang, a crash or the memory cap makes
+    the file ``unreadable_file``; the caller goes on with the next one.
+    """
     label = source.label
     head = source.head(8)
     if not head.startswith(_HDF5_MAGIC):
@@ -409,42 +431,178 @@ def _h5_config(source: _Source, limits: Limits) -> str | None:
             "not an HDF5 file: a legacy Keras .h5 file starts with the HDF5 "
             f"signature, and this one starts with {head!r}",
         )
+    kind, data = _run_h5_reader(source, limits)
+    if kind == "none":
+        return None
+    if kind.startswith("error "):
+        raise _unreadable(label, kind.removeprefix("error "))
+    return _decode(data, f"{label}[model_config]")
+
+
+def _run_h5_reader(source: _Source, limits: Limits) -> tuple[str, bytes]:
+    """Ask the reader process about ``source``: its answer line and the bytes after it."""
+    request: dict[str, Any] = {"max": limits.max_config_bytes}
+    if source.path is not None:
+        request["path"] = str(source.path.resolve())
+    else:
+        request["size"] = len(source.raw or b"")
+    line = json.dumps(request).encode("utf-8", "surrogateescape")
+    message = line + b"\n" + (source.raw or b"")
+    seconds = limits.max_h5_seconds
+    with _H5_LOCK:  # one file at a time through the one process
+        try:
+            process = _h5_process(limits)
+        except OSError as exc:
+            raise _unreadable(
+                source.label, f"cannot start the .h5 reader process: {exc.strerror or exc}"
+            ) from None
+        try:
+            return _exchange(process, message, time.monotonic() + seconds, limits)
+        except TimeoutError:
+            _stop_h5_reader(kill=True)
+            raise _unreadable(
+                source.label,
+                f"libhdf5 did not finish reading it in {seconds:,} s (a damaged file can "
+                "make it loop forever; INITSPEC_MAX_H5_SECONDS sets the bound)",
+            ) from None
+        except (OSError, ValueError, EOFError):
+            status, said = _stop_h5_reader(kill=True)
+    why = f"signal {-status}" if status is not None and status < 0 else f"exit status {status}"
+    return (
+        f"error libhdf5 failed reading it ({why}{said}): a damaged file, or one that needs "
+        f"more than {limits.max_h5_memory_bytes:,} bytes of memory "
+        "(INITSPEC_MAX_H5_MEMORY_BYTES)",
+        b"",
+    )
+
+
+#: The program that reads .h5 files, in a process of its own (a fixed file of initspec's).
+_H5_READER = Path(__file__).with_name("_h5reader.py")
+#: Environment variables the .h5 reader process keeps (where the system's libraries are).
+_H5_READER_ENV = ("PATH", "LD_LIBRARY_PATH", "DYLD_LIBRARY_PATH", "SYSTEMROOT", "TMPDIR", "LANG")
+_H5_LOCK = threading.Lock()
+#: The running reader: the process, what it was started with, and by which process.
+_H5_STATE: dict[str, Any] = {}
+_ANSWER_LINE = 4096
+
+
+def _h5_process(limits: Limits) -> subprocess.Popen[bytes]:
+    """The reader process for ``limits`` (started on first use, then reused)."""
+    key = (str(_H5_READER), limits.max_h5_memory_bytes, tuple(sys.path))
+    process = _H5_STATE.get("process")
+    if process is not None and _H5_STATE["pid"] != os.getpid():  # inherited through fork
+        _H5_STATE.clear()
+        process = None
+    if process is not None and (_H5_STATE["key"] != key or process.poll() is not None):
+        _stop_h5_reader(kill=True)
+        process = None
+    if process is None:
+        argv = [
+            sys.executable,
+            "-I",  # no PYTHON* variables, no user site, not the working directory
+            str(_H5_READER),
+            str(limits.max_h5_memory_bytes),
+            # this process's own search path, for numpy and h5py; not its working folder ('')
+            json.dumps([os.path.abspath(p) for p in sys.path if p]),
+        ]
+        env = {k: v for k, v in os.environ.items() if k in _H5_READER_ENV}
+        env.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+        process = subprocess.Popen(
+            argv,
+            stdin=subprocess.PIPE,  # pipes only: nothing is opened by name
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=os.path.dirname(sys.executable) or None,
+        )
+        if os.name != "nt":
+            assert process.stdin is not None
+            os.set_blocking(process.stdin.fileno(), False)
+        _H5_STATE.update(process=process, key=key, pid=os.getpid())
+    return process
+
+
+def _stop_h5_reader(kill: bool = False) -> tuple[int | None, str]:
+    """Stop the reader process (if this process started one): its exit status and last words."""
+    process = _H5_STATE.get("process")
+    mine = _H5_STATE.get("pid") == os.getpid()
+    _H5_STATE.clear()
+    if process is None or not mine:
+        return None, ""
+    if kill:
+        process.kill()
+    else:
+        with contextlib.suppress(OSError):
+            process.stdin.close()
     try:
-        import h5py
-    except ImportError:
-        raise _unreadable(
-            label, "reading .h5 files needs h5py: pip install 'initspec[h5]'"
-        ) from None
-    try:
-        with h5py.File(source.opened(), "r") as handle:
-            if "model_config" not in handle.attrs:
-                return None  # a weights-only file: no configs in it
-            attribute = handle.attrs.get_id("model_config")
-            kind = attribute.get_type()
-            # Read only what a Keras file holds there (a string), and only so much of it:
-            # libhdf5 is C code, and other types are where malformed files hurt it.
-            if not isinstance(kind, h5py.h5t.TypeStringID):
-                raise _unreadable(
-                    label,
-                    f"its model_config attribute is not text (HDF5 type class "
-                    f"{kind.get_class()}), so it is not a Keras model config",
-                )
-            if attribute.get_storage_size() > limits.max_config_bytes:
-                raise _unreadable(
-                    label,
-                    f"its model_config attribute takes {attribute.get_storage_size():,} bytes, "
-                    f"more than the limit of {limits.max_config_bytes:,}",
-                )
-            value = handle.attrs["model_config"]
-    except InitializerError:
-        raise
-    except Exception as exc:  # libhdf5 reports damage through many exception types
-        raise _unreadable(label, f"a damaged HDF5 file: {exc}") from None
-    if isinstance(value, bytes):
-        return _decode(value, f"{label}[model_config]")
-    if isinstance(value, str):
-        return value
-    raise _unreadable(label, f"its model_config attribute is a {type(value).__name__}, not text")
+        _, err = process.communicate(timeout=None if kill else 5)
+    except (subprocess.TimeoutExpired, ValueError, OSError):
+        process.kill()
+        err = b""
+        process.wait()
+    last = err.decode("utf-8", "replace").strip().splitlines()[-1:] if err else []
+    said = f"; it said: {' '.join(last[0].split())[:200]}" if last else ""
+    return process.returncode, said
+
+
+atexit.register(_stop_h5_reader)
+
+
+def _exchange(
+    process: subprocess.Popen[bytes], message: bytes, deadline: float, limits: Limits
+) -> tuple[str, bytes]:
+    """Send one request and read its answer by ``deadline`` (``TimeoutError`` after it;
+    ``EOFError``/``OSError`` when the process died; ``ValueError`` for an answer that is not
+    one)."""
+    assert process.stdin is not None
+    assert process.stdout is not None
+    if os.name == "nt":  # pragma: no cover - no select() on pipes: one process per file
+        try:
+            out, _ = process.communicate(message, timeout=max(deadline - time.monotonic(), 0))
+        except subprocess.TimeoutExpired:
+            raise TimeoutError from None
+        return _parse_answer(bytearray(out), limits, final=True) or ("", b"")
+    import select
+
+    out_fd, in_fd = process.stdout.fileno(), process.stdin.fileno()
+    view = memoryview(message)
+    while view:
+        if not select.select([], [in_fd], [], max(deadline - time.monotonic(), 0))[1]:
+            raise TimeoutError
+        with contextlib.suppress(BlockingIOError):
+            view = view[os.write(in_fd, view[: 1 << 16]) :]
+    buffer = bytearray()
+    while True:
+        answer = _parse_answer(buffer, limits, final=False)
+        if answer is not None:
+            return answer
+        if not select.select([out_fd], [], [], max(deadline - time.monotonic(), 0))[0]:
+            raise TimeoutError
+        chunk = os.read(out_fd, 1 << 20)
+        if not chunk:
+            raise EOFError("the .h5 reader ended")
+        buffer += chunk
+
+
+def _parse_answer(buffer: bytearray, limits: Limits, final: bool) -> tuple[str, bytes] | None:
+    """The answer in ``buffer`` once it is whole (``None`` before it is; ``ValueError`` when
+    it is not an answer)."""
+    end = buffer.find(b"\n", 0, _ANSWER_LINE)
+    if end < 0:
+        if len(buffer) >= _ANSWER_LINE or final:
+            raise ValueError("not an answer")
+        return None
+    kind = buffer[:end].decode("utf-8", "replace")
+    if kind == "none" or kind.startswith("error "):
+        return kind, b""
+    size = int(kind[5:]) if kind.startswith("text ") and kind[5:].isdigit() else -1
+    if not 0 <= size <= limits.max_config_bytes:
+        raise ValueError("not an answer")
+    if len(buffer) < end + 1 + size:
+        if final:
+            raise ValueError("not an answer")
+        return None
+    return "text", bytes(buffer[end + 1 : end + 1 + size])
 
 
 @dataclass
@@ -567,6 +725,7 @@ class _Site:
     value: Any
     layers: tuple[tuple[str | None, str], ...]  # (name, class_name), outermost first
     keras1_key: str | None = None  # the Keras 1 key (``init``...) when ``attribute`` maps it
+    holder: int = 0  #: id() of the mapping holding the key: the same for every alias of it
 
 
 def _layer_of(node: dict[str, Any]) -> tuple[str | None, str] | None:
@@ -621,13 +780,15 @@ def _sites(
                 config = node["config"]
                 for old, new in _keras1.attributes(layer[1], config, keras1):
                     if keys is None or not keys(old):  # else the key patterns find it
-                        site = _Site((*loc, "config", old), new, config[old], inner, old)
+                        site = _Site(
+                            (*loc, "config", old), new, config[old], inner, old, id(config)
+                        )
                         children.append(site)
             for key, value in node.items():
                 if isinstance(key, str) and (
                     key.endswith("initializer") if keys is None else keys(key)
                 ):
-                    children.append(_Site((*loc, key), key, value, inner))
+                    children.append(_Site((*loc, key), key, value, inner, holder=id(node)))
                 elif isinstance(value, (dict, list)):
                     children.append(((*loc, str(key)), value, inner))
         elif isinstance(node, list):
@@ -666,7 +827,12 @@ def scan(
     keras1 = False if doc.format in ("keras", "savedmodel") else _keras1.declared_keras1(doc.data)
     match = None if keys is None else _key_matcher(keys)
     findings = []
-    seen: set[str] = set()
+    seen_keys: set[str] = set()
+    # A YAML alias makes one mapping reachable from many places: its initializer configs are
+    # validated and reported once, with the number and first pointers of the other places (a
+    # few hundred bytes of aliases must not make a million findings)
+    # (only YAML has aliases: other formats skip the bookkeeping)
+    seen: dict[tuple[int, str], Finding] | None = {} if doc.format == "yaml" else None
     for site in _sites(doc.data, doc.label, limits, keras1, match):
         if doc.format == "savedmodel":
             key = _savedmodel.dedupe_key(
@@ -675,9 +841,15 @@ def scan(
                 site.attribute,
                 site.value,
             )
-            if key in seen:
+            if key in seen_keys:
                 continue
-            seen.add(key)
+            seen_keys.add(key)
+        first = seen.get((site.holder, site.attribute)) if seen is not None else None
+        if first is not None:
+            first.uses += 1
+            if len(first.also_at) < ALSO_AT_SHOWN:
+                first.also_at += (json_pointer(site.loc),)
+            continue
         finding = Finding(
             pointer=json_pointer(site.loc),
             loc=site.loc,
@@ -693,6 +865,8 @@ def scan(
         except InitializerError as exc:
             finding.errors = exc.with_prefix(site.loc).errors
         findings.append(finding)
+        if seen is not None:
+            seen[(site.holder, site.attribute)] = finding
     if doc.text is not None and any(f.errors for f in findings):
         wanted = {r.loc[:k] for f in findings for r in f.errors for k in range(len(r.loc) + 1)}
         if doc.format == "json":
@@ -762,10 +936,10 @@ def _locate(record: ErrorRecord, index: _Positions) -> ErrorRecord:
 
 
 _JSON_TOKEN = re.compile(
-    # strings "unrolled" (runs of plain characters, then escapes): linear memory on long ones
-    r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]:,]|-?(?:\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null'
-    r"|NaN|-?Infinity",
-    re.DOTALL,
+    # a string is found by its opening quote and read by json's own scanner (C, memory linear
+    # in the string): a regular expression for whole strings keeps a backtracking frame per
+    # escape, about 65 bytes of memory per byte of a string of escapes
+    r'"|[{}\[\]:,]|-?(?:\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null|NaN|-?Infinity'
 )
 
 
@@ -779,14 +953,19 @@ def _json_positions(text: str, wanted: set[Loc]) -> _Positions:
     index = _Positions()
     line, line_start, cursor = 1, 0, 0
     stack: list[_Open] = []
-    for match in _JSON_TOKEN.finditer(text):
+    at = 0
+    while (match := _JSON_TOKEN.search(text, at)) is not None:
         start = match.start()
+        token = match.group()
+        at = match.end()
+        key: Any = None
+        if token == '"':
+            key, at = _scan_string(text, at)
         newlines = text.count("\n", cursor, start)
         if newlines:
             line += newlines
             line_start = text.rfind("\n", cursor, start) + 1
         cursor = start
-        token = match.group()
         position = (line, start - line_start + 1)
         top = stack[-1] if stack else None
         if token == ":":
@@ -799,7 +978,7 @@ def _json_positions(text: str, wanted: set[Loc]) -> _Positions:
             stack.pop()
             continue
         if top is not None and top.is_object and top.expect_key:
-            top.key = json.loads(token)
+            top.key = key
             top.expect_key = False
             key_loc = (*top.loc, top.key)
             if key_loc in wanted:
@@ -817,6 +996,13 @@ def _json_positions(text: str, wanted: set[Loc]) -> _Positions:
         if token in "{[":
             stack.append(_Open(loc, token == "{"))
     return index
+
+
+def _scan_string(text: str, after_quote: int) -> tuple[str, int]:
+    """The decoded JSON string whose opening quote is just before ``after_quote``, and the
+    index after its closing quote (the text was already parsed, so the string is valid)."""
+    value, end = json.decoder.scanstring(text, after_quote, False)  # type: ignore[attr-defined]
+    return value, end
 
 
 @dataclass

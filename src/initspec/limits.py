@@ -18,9 +18,20 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["MAX_BYTES_ENV", "MAX_THREADS", "Limits", "max_tensor_bytes"]
+__all__ = [
+    "MAX_BYTES_ENV",
+    "MAX_THREADS",
+    "PIPE_READER_SECONDS",
+    "SHOW_MAX_BINS",
+    "Limits",
+    "max_tensor_bytes",
+]
 
 MAX_BYTES_ENV = "INITSPEC_MAX_BYTES"
+#: Most histogram bins ``initspec show --bins`` draws (one terminal line each).
+SHOW_MAX_BINS = 1_000
+#: Seconds ``-o PIPE`` waits for a process to open a named pipe for reading.
+PIPE_READER_SECONDS = 5
 
 #: Most threads one call of the sampler runs on (a larger ``threads=`` runs on this many); the
 #: process keeps one pool of at most ``MAX_THREADS - 1`` threads, shared by every call.
@@ -50,6 +61,10 @@ class Limits:
     max_depth: int = _env("INITSPEC_MAX_DEPTH", 1_000)
     #: Most nodes a document may expand to (YAML aliases counted each time): 1,000,000.
     max_yaml_nodes: int = _env("INITSPEC_MAX_YAML_NODES", 1_000_000)
+    #: Seconds the process reading an ``.h5`` file (libhdf5) may take: 30.
+    max_h5_seconds: int = _env("INITSPEC_MAX_H5_SECONDS", 30)
+    #: Address space of the process reading an ``.h5`` file, libraries included: 1 GiB.
+    max_h5_memory_bytes: int = _env("INITSPEC_MAX_H5_MEMORY_BYTES", 1 << 30)
 
 
 def max_tensor_bytes() -> int:

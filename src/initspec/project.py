@@ -73,15 +73,15 @@ class Settings:
 
 
 def _matches(path: str, pattern: str, root: Path | None) -> bool:
-    from .cli import _match  # the one glob matcher the command uses for --include/--exclude
+    from .paths import PathFilter  # the one glob matcher --include/--exclude use
 
     target = Path(path)
-    name = target.name
     candidates = [target.as_posix()]
     if root is not None:
         with contextlib.suppress(ValueError, OSError):
             candidates.append(target.resolve().relative_to(root.resolve()).as_posix())
-    return any(_match(rel, name, pattern) for rel in candidates)
+    rules = PathFilter(include=[pattern])
+    return any(rules.wanted(rel.removeprefix("./")) for rel in candidates)
 
 
 def _fail(source: str, msg: str) -> ProjectConfigError:
