@@ -220,24 +220,50 @@ def test_unknown_class_name_suggests(wrong: str, meant: str) -> None:
     "identifier",
     [
         {"class_name": "RandomNormal"},
+        {"class_name": "RandomNormal", "config": None},
         {"module": "keras.initializers", "class_name": "RandomNormal", "registered_name": None},
+        {"module": "keras.initializers", "class_name": "RandomNormal", "config": None},
+        {"class_name": "normal", "shared_object_id": 3},
     ],
+    ids=repr,
 )
-def test_missing_config(identifier: dict[str, Any]) -> None:
-    check_config_error(
-        identifier, "missing", ("config",), "'config'", '"config": {}', input_at_loc=False
+def test_missing_or_null_config_means_the_defaults(identifier: dict[str, Any]) -> None:
+    # Hand-written configs ({"class_name": "HeNormal"}): Keras 3 and tf-keras both build the
+    # defaults (checked against real Keras in test_keras_conformance.py).
+    before = repr(identifier)
+    init = initspec.get(identifier)
+    assert type(init) is initspec.RandomNormal
+    assert init.get_config() | {"seed": None} == initspec.RandomNormal().get_config()
+    assert initspec.deserialize(identifier).config == init.config
+    assert repr(identifier) == before
+
+
+def test_a_user_class_with_required_arguments_still_needs_its_config() -> None:
+    class Needs(initspec.Initializer):  # type: ignore[type-arg]
+        class config_model(initspec.InitializerConfig):
+            factor: float
+
+        def generate(self, shape: Any, dtype: Any) -> Any:
+            return np.full(shape, self.factor, dtype)
+
+    for identifier, type_ in (
+        ({"class_name": "Needs"}, "missing"),
+        ({"class_name": "Needs", "config": None}, "not_an_object"),
+    ):
+        err = error_from(initspec.get, identifier, custom_objects={"Needs": Needs})
+        check(only(err), type_, ("config",), "required arguments (factor)", input_=None)
+    init = initspec.get(
+        {"class_name": "Needs", "config": {"factor": 2.0}}, custom_objects={"Needs": Needs}
     )
+    assert init((2,)).tolist() == [2.0, 2.0]
 
 
-def test_unknown_class_name_and_missing_config_are_both_reported() -> None:
+def test_unknown_class_name_without_config_reports_the_name_only() -> None:
     err = get_error({"class_name": "Nope"})
-    assert {(r.type, r.pointer) for r in err.errors} == {
-        ("unknown_class_name", "/class_name"),
-        ("missing", "/config"),
-    }
+    assert {(r.type, r.pointer) for r in err.errors} == {("unknown_class_name", "/class_name")}
 
 
-@pytest.mark.parametrize("config", [[], None, "defaults", 3, [["seed", 1]]], ids=repr)
+@pytest.mark.parametrize("config", [[], "defaults", 3, [["seed", 1]], False], ids=repr)
 def test_config_not_an_object(config: Any) -> None:
     check_config_error(
         {"class_name": "RandomNormal", "config": config}, "not_an_object", ("config",), "object"
@@ -262,12 +288,10 @@ def test_unknown_top_level_key(key: str, meant: str, class_name: str) -> None:
         assert {r.type for r in err.errors} == {"unknown_key", "unknown_class_name"}
 
 
-def test_misspelt_config_key_is_unknown_and_config_missing() -> None:
+def test_misspelt_config_key_is_unknown() -> None:
+    # Without "config" the defaults would be built; the misspelt key is still an error.
     err = get_error({"class_name": "Zeros", "configs": {}})
-    by_type = {r.type: r for r in err.errors}
-    assert set(by_type) == {"missing", "unknown_key"}
-    check(by_type["missing"], "missing", ("config",))
-    check(by_type["unknown_key"], "unknown_key", ("configs",), "did you mean 'config'", input_={})
+    check(only(err), "unknown_key", ("configs",), "did you mean 'config'", input_={})
 
 
 @pytest.mark.parametrize(

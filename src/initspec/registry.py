@@ -100,6 +100,7 @@ def _envelope(entry: Entry) -> type[StrictModel]:
     extra = (entry.module,) if entry.module else ()
     module: Any = Annotated[str, ModuleName(extra)] if extra else KerasModule
     registered: Any = _literal(entry.registered_names)
+    config: Any = entry.cls.config_model | None  # absent or null: the defaults
     if not entry.builtin:
         registered = Annotated[
             str,
@@ -111,7 +112,7 @@ def _envelope(entry: Entry) -> type[StrictModel]:
         __doc__=f"A serialized {entry.tag} initializer (Keras 2 or Keras 3 form).",
         module=(module | None, None),
         class_name=(_literal(entry.class_names or entry.names), ...),
-        config=(entry.cls.config_model, ...),
+        config=(config, None),
         registered_name=(registered | None, None),
         shared_object_id=(SharedObjectId | None, None),
     )
