@@ -1364,3 +1364,84 @@ def test_call_errors_are_not_written_as_config_errors() -> None:
     err = error_from(RN, (2, -1))
     assert "call" in err.subject
     assert str(err).startswith("1 problem with the initializer call")
+
+
+# --- casting arrays: only InitializerError, naming the first offending value (issue 8) --------
+
+
+@pytest.mark.parametrize(
+    ("array", "dtype", "shown"),
+    [
+        (np.array([1.0, np.nan]), "int32", "nan (at index [1])"),  # once a plain ValueError
+        (np.array([[1.0, 2.0], [np.inf, 0.0]]), "int32", "inf (at index [1, 0])"),  # OverflowError
+        (np.array([-np.inf]), "uint8", "-inf (at index [0])"),
+        (np.array([0.0, 1.5, 2.5]), "int8", "1.5 (at index [1])"),  # Keras 3 truncates it
+        (np.array([np.nan]), "bool", "nan (at index [0])"),
+        (np.array([1.0, 1.0 + 2.0j]), "float32", "(1+2j) (at index [1])"),
+        (np.array(np.nan), "int64", "nan"),
+        (np.array([300, 1]), "int8", "300 (at index [0])"),
+        (np.array([-1], dtype=np.int8), "uint64", "-1 (at index [0])"),
+        (np.array([2**64 - 1], dtype=np.uint64), "int64", "18446744073709551615"),
+        (np.array([1e300]), "float32", "1e+300 (at index [0])"),
+    ],
+    ids=repr,
+)
+def test_array_identifier_values_that_a_cast_would_change(
+    array: np.ndarray, dtype: str, shown: str
+) -> None:
+    init = initspec.get(array)
+    rec = only(error_from(init, array.shape, dtype))
+    check(rec, "value_does_not_fit", ("dtype",), shown, dtype, input_=dtype)
+
+
+def test_constant_and_array_identifier_refuse_alike() -> None:
+    # the same rule for a __numpy__ constant and an array identifier (the message names the
+    # first offending value in both)
+    spec = {"class_name": "__numpy__", "config": {"value": [1.0, 2.5], "dtype": "float64"}}
+    from_config = only(error_from(initspec.Constant(spec), (2,), "int32"))
+    from_array = only(error_from(initspec.get(np.array([1.0, 2.5])), (2,), "int32"))
+    assert from_config.msg == from_array.msg
+    check(from_config, "value_does_not_fit", ("dtype",), "2.5 (at index [1])", "int32")
+
+
+#: numpy scalar types a Python caller may put into a config, and what each must give
+NUMPY_SCALARS = [
+    (np.longdouble(1.5), 1.5),  # once a RecursionError
+    (np.float16(0.5), 0.5),
+    (np.int8(3), 3),
+    (np.clongdouble(1.5), "not_a_number"),
+    (np.complex64(1.5), "not_a_number"),
+    (np.datetime64("2020-01-01"), "not_a_number"),
+    (np.timedelta64(3), "not_a_number"),  # a numpy integer type, but a duration
+    (np.str_("1.5"), "not_a_number"),
+    (np.bool_(True), "not_a_number"),
+    (np.bytes_(b"1"), "not_a_number"),
+    (np.void(b"\x01"), "not_a_number"),
+]
+
+
+@pytest.mark.parametrize(("scalar", "expected"), NUMPY_SCALARS, ids=lambda v: repr(v)[:30])
+def test_numpy_scalar_types_in_configs(scalar: Any, expected: Any) -> None:
+    identifier = cfg("RandomNormal", stddev=scalar, mean=scalar)
+    if isinstance(expected, str):
+        err = get_error(identifier)
+        assert {r.type for r in err.errors} == {expected}, str(err)
+        assert {r.loc for r in err.errors} == {("config", "stddev"), ("config", "mean")}
+    else:
+        init = initspec.get(identifier)
+        assert init.get_config()["stddev"] == expected
+        assert type(init.get_config()["stddev"]) is float
+    # anywhere else in a config: a value, a class_name, a module, a seed, an array element
+    for where in (
+        cfg("Constant", value=[scalar, 1.0]),
+        cfg("RandomUniform", seed=scalar),
+        {"class_name": scalar, "config": {}},
+        {"module": scalar, "class_name": "Zeros", "config": {}},
+        cfg("VarianceScaling", mode=scalar),
+    ):
+        records: list[ErrorRecord] | None = None
+        try:
+            initspec.get(where)
+        except InitializerError as exc:  # nothing else may escape
+            records = list(exc.errors)
+        assert records is None or records
