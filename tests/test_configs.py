@@ -921,3 +921,18 @@ def test_numpy_scalars_in_configs_become_python_numbers() -> None:
     assert type(config["stddev"]) is float
     json.dumps(config)
     assert init == initspec.RandomNormal(stddev=0.5, seed=3)
+
+
+def test_scan_reads_hand_written_configs_without_config_as_the_defaults() -> None:
+    text = (
+        '{"layers": [{"kernel_initializer": {"class_name": "HeNormal"},\n'
+        '  "bias_initializer": {"class_name": "Zeros", "config": null},\n'
+        '  "gamma_initializer": {"class_name": "Nope"}}]}'
+    )
+    report = initspec.scan(text)
+    by_pointer = {f.pointer: f for f in report.findings}
+    assert by_pointer["/layers/0/kernel_initializer"].ok
+    assert by_pointer["/layers/0/bias_initializer"].ok
+    assert [(e.pointer, e.type) for e in report.errors] == [
+        ("/layers/0/gamma_initializer/class_name", "unknown_class_name")
+    ]

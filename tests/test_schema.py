@@ -633,3 +633,20 @@ def test_non_json_numbers_are_rejected_by_initspec(doc: Any, loc: tuple[Any, ...
     error = initspec_error(doc)
     assert error is not None
     assert [(r.type, r.loc) for r in error.errors] == [("not_finite", loc)]
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"class_name": "HeNormal"},
+        {"class_name": "HeNormal", "config": None},
+        {"module": "keras.initializers", "class_name": "Constant", "registered_name": None},
+        {"class_name": "orthogonal", "config": None, "shared_object_id": 1},
+    ],
+    ids=_id,
+)
+def test_hand_written_configs_without_config_are_valid_in_both(doc: Any) -> None:
+    # Keras 3 and tf-keras build the defaults when "config" is absent or null
+    assert initspec_error(doc) is None
+    assert VALIDATOR.is_valid(doc), best_match(VALIDATOR.iter_errors(doc))
+    assert not VALIDATOR.is_valid({**doc, "class_name": "Nope"})
