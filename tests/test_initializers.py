@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
+import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -1596,3 +1597,12 @@ def test_torch_dtypes_are_read_by_name() -> None:
     for dtype, name in cases:
         assert initspec.Zeros()((2,), dtype).dtype == np.dtype(name)
     assert error_types(lambda: initspec.Zeros()((2,), torch.qint8)) == ["invalid_dtype"]
+
+
+def test_a_complex_window_is_used_by_its_real_part_without_warnings() -> None:
+    # a __numpy__ window of a complex dtype (JSON values are real): no ComplexWarning
+    spec = {"class_name": "__numpy__", "config": {"value": [1.0, 2.0, 1.0], "dtype": "complex64"}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = initspec.STFT(window=spec)((3, 1, 3))
+    np.testing.assert_array_equal(got, initspec.STFT(window=[1.0, 2.0, 1.0])((3, 1, 3)))

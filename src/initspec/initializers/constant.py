@@ -346,7 +346,7 @@ class STFT(Initializer[STFTConfig]):
             if frame_length == 0:
                 return np.zeros(0)
             return _windows.get_window(window, frame_length, self._config.periodic)
-        values = value_as_array(window).astype(np.float64)
+        values = cast_values(value_as_array(window), np.dtype(np.float64))  # complex: real part
         if values.shape != (frame_length,):
             raise call_error(
                 ("window",),
