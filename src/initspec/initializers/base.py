@@ -293,16 +293,19 @@ def _first_misfit(
     if src == "b":
         return None, ""
     if src == "f":
-        with np.errstate(invalid="ignore"):
-            fraction = ~np.isfinite(flat) | (np.floor(flat) != flat)
-        fractional = np.flatnonzero(fraction)
+        fractional = np.flatnonzero(np.floor(flat) != flat)  # NaN too (infinities: below)
         if fractional.size:
             return int(fractional[0]), f" is not an integer, so it does not fit {dtype.name}"
+        lo, hi = float(flat.min()), float(flat.max())
+        if info.min <= lo and hi <= info.max:  # exact: Python compares floats and ints exactly
+            return None, ""
         high = float(info.max)  # 2**63 - 1 rounds up to 2**63, which does not fit
-        rounded_up = high > info.max  # (exact: Python compares a float and an int exactly)
+        rounded_up = high > info.max
         over = (flat >= np.float64(high)) if rounded_up else (flat > np.float64(high))
         outside: np.ndarray[Any, Any] = over | (flat < np.float64(info.min))
     else:
+        if info.min <= int(flat.min()) and int(flat.max()) <= info.max:
+            return None, ""
         held = np.iinfo(flat.dtype)
         outside = np.zeros(flat.shape, bool)
         if info.max < held.max:
