@@ -1590,6 +1590,23 @@ def test_jax_dtypes_are_read_by_name() -> None:
         assert initspec.HeNormal(seed=1)((2, 2), jnp.bfloat16).dtype.name == "bfloat16"
 
 
+class FakeTorchDType:
+    """A stand-in for ``torch.dtype`` where torch is not installed (it is not in the test
+    extra): no ``name`` attribute, and ``str`` is ``torch.<name>``, as torch's own."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __str__(self) -> str:
+        return f"torch.{self._name}"
+
+
+@pytest.mark.parametrize(("name"), ["float16", "float64", "int64", "bool", "complex128"])
+def test_torch_like_dtype_objects_are_read_by_their_str(name: str) -> None:
+    assert initspec.Zeros()((2,), FakeTorchDType(name)).dtype == np.dtype(name)
+    assert error_types(lambda: initspec.Zeros()((2,), FakeTorchDType("qint8"))) == ["invalid_dtype"]
+
+
 def test_torch_dtypes_are_read_by_name() -> None:
     torch = pytest.importorskip("torch", reason="torch is not installed")
     cases = [(torch.float64, "float64"), (torch.half, "float16"), (torch.int64, "int64")]
