@@ -54,6 +54,8 @@ __all__ = [
     "mutated_configs",
     "nested_shape_of",
     "numbers",
+    "rounding_edges",
+    "rounds_finite",
     "to_json_document",
     "valid_configs",
     "valid_identifiers",
@@ -230,23 +232,63 @@ def _dtype_bounds(name: str) -> tuple[str, float | int | None, float | int | Non
     return kind, None, None
 
 
+def _part_dtype(name: str) -> np.dtype[Any]:
+    dt = resolve_dtype(name)
+    return np.dtype(dt.type(0).real.dtype) if dt.kind == "c" else dt
+
+
+def rounds_finite(value: float, dtype: str) -> bool:
+    """Whether numpy's own cast of ``value`` (through float64, as Python numbers go) to a
+    floating dtype (each part of a complex one) is finite: overflow is where rounding
+    overflows, not above the dtype's largest value (65519 fits float16, 65520 does not)."""
+    try:
+        wide = float(value)
+    except OverflowError:
+        return False
+    with np.errstate(over="ignore"):
+        return bool(np.isfinite(np.array(wide).astype(_part_dtype(dtype)).astype(np.float64)))
+
+
 def fits_dtype(value: Any, dtype: str) -> bool:
     """Whether the numbers of a (rectangular, numeric) array value fit ``dtype``, by exact
-    arithmetic: floats and complex within the dtype's largest finite value, integers integral
-    and within its range, bools 0/1."""
+    arithmetic: floats and complex round to finite values of the dtype (numpy's cast decides),
+    integers integral and within its range, bools 0/1."""
     kind, lo, hi = _dtype_bounds(dtype)
     for v in _leaves(value):
         if kind == "b":
             if v not in (0, 1):
                 return False
         elif kind in "fc":
-            if abs(v) > hi:  # type: ignore[operator]
+            if abs(v) > hi and not rounds_finite(v, dtype):  # type: ignore[operator]
                 return False
         elif not (float(v).is_integer() if isinstance(v, float) else True) or not (
             lo <= v <= hi  # type: ignore[operator]
         ):
             return False
     return True
+
+
+def rounding_edges(dtype: str) -> list[float]:
+    """The numbers on both sides of where rounding to a floating dtype overflows: the largest
+    finite value, the largest float64 that still rounds to it, and the smallest that does not
+    (one of them fits, the next one does not)."""
+    kind, _, hi = _dtype_bounds(dtype)
+    if kind not in "fc":
+        return []
+    top = float(hi)  # type: ignore[arg-type]
+    edges = [top]
+    if top < FLOAT_MAX:
+        ulp = top - float(np.nextafter(_part_dtype(dtype).type(top), 0))
+        half = top + ulp / 2  # round-to-nearest-even sends this tie to infinity
+        edges += [float(np.nextafter(half, 0)), half, float(np.nextafter(half, math.inf))]
+        with np.errstate(over="ignore"):  # bfloat16 rounds through float32: its last step too
+            edges.append(float(np.nextafter(np.float32(half), np.float32(0))))
+    return [sign * e for e in edges for sign in (1, -1)]
+
+
+#: dtypes worth drawing more often than a uniform choice would: those with the most to get
+#: wrong when a value is cast (complex into real, bfloat16 and float16 overflow, bool, uint64).
+RARE_DTYPES = ("complex64", "complex128", "bfloat16", "float16", "bool", "uint64")
 
 
 @st.composite
@@ -265,8 +307,9 @@ def _array_values(draw: st.DrawFn, dtype: str, min_rank: int, max_rank: int) -> 
         lo2, hi2 = (max(lo, -(2**53)), min(hi, 2**53)) if as_floats else (lo, hi)
         ints = st.integers(lo2, hi2) | st.sampled_from([lo2, hi2, 0])
         elements = ints.map(float) if as_floats else ints
-    else:  # floating, complex
-        elements = numbers(lo, hi)
+    else:  # floating, complex: also the values just inside where rounding overflows
+        edges = [e for e in rounding_edges(dtype) if fits_dtype(e, dtype)]
+        elements = numbers(lo, hi) | st.sampled_from(edges)
     return draw(_nested_arrays(elements, min_rank=min_rank, max_rank=max_rank))
 
 
@@ -320,7 +363,8 @@ KNOWN_VALIDATORS = {
 @st.composite
 def _array_args(draw: st.DrawFn, model: type[BaseModel], opts: Opts) -> dict[str, Any]:
     """ArrayArgs (``value: Any`` + dtype; ArrayArgs._value_fits): a value fitting its dtype."""
-    dtype = draw(_strategy_for(model.model_fields["dtype"].annotation, [], opts))
+    any_dtype = _strategy_for(model.model_fields["dtype"].annotation, [], opts)
+    dtype = draw(any_dtype | st.sampled_from(RARE_DTYPES))
     value = draw(_array_values(dtype, opts.min_rank or 0, opts.max_rank))
     return {"value": value, "dtype": dtype}
 
@@ -537,7 +581,9 @@ def _envelope(draw: st.DrawFn, entry: Entry) -> dict[str, Any]:
     config = draw(model_dicts(entry.cls.config_model))
     fields = model.model_fields
     class_name = draw(_strategy_for(fields["class_name"].annotation, [], Opts()))
-    form = draw(st.sampled_from(["keras2", "keras3", "mixed"]))
+    form = draw(st.sampled_from(["keras2", "keras3", "mixed", "hand-written"]))
+    if form == "hand-written":  # no config, or null: the defaults, as in both Kerases
+        return {"class_name": class_name, **draw(st.sampled_from([{}, {"config": None}]))}
     if form == "keras2":  # {"class_name", "config"}, as Keras 2 / tf.keras write it
         return {"class_name": class_name, "config": config}
     if form == "keras3":  # as Keras 3 writes a built-in: module + registered_name null

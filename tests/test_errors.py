@@ -220,24 +220,50 @@ def test_unknown_class_name_suggests(wrong: str, meant: str) -> None:
     "identifier",
     [
         {"class_name": "RandomNormal"},
+        {"class_name": "RandomNormal", "config": None},
         {"module": "keras.initializers", "class_name": "RandomNormal", "registered_name": None},
+        {"module": "keras.initializers", "class_name": "RandomNormal", "config": None},
+        {"class_name": "normal", "shared_object_id": 3},
     ],
+    ids=repr,
 )
-def test_missing_config(identifier: dict[str, Any]) -> None:
-    check_config_error(
-        identifier, "missing", ("config",), "'config'", '"config": {}', input_at_loc=False
+def test_missing_or_null_config_means_the_defaults(identifier: dict[str, Any]) -> None:
+    # Hand-written configs ({"class_name": "HeNormal"}): Keras 3 and tf-keras both build the
+    # defaults (checked against real Keras in test_keras_conformance.py).
+    before = repr(identifier)
+    init = initspec.get(identifier)
+    assert type(init) is initspec.RandomNormal
+    assert init.get_config() | {"seed": None} == initspec.RandomNormal().get_config()
+    assert initspec.deserialize(identifier).config == init.config
+    assert repr(identifier) == before
+
+
+def test_a_user_class_with_required_arguments_still_needs_its_config() -> None:
+    class Needs(initspec.Initializer):  # type: ignore[type-arg]
+        class config_model(initspec.InitializerConfig):
+            factor: float
+
+        def generate(self, shape: Any, dtype: Any) -> Any:
+            return np.full(shape, self.factor, dtype)
+
+    for identifier, type_ in (
+        ({"class_name": "Needs"}, "missing"),
+        ({"class_name": "Needs", "config": None}, "not_an_object"),
+    ):
+        err = error_from(initspec.get, identifier, custom_objects={"Needs": Needs})
+        check(only(err), type_, ("config",), "required arguments (factor)", input_=None)
+    init = initspec.get(
+        {"class_name": "Needs", "config": {"factor": 2.0}}, custom_objects={"Needs": Needs}
     )
+    assert init((2,)).tolist() == [2.0, 2.0]
 
 
-def test_unknown_class_name_and_missing_config_are_both_reported() -> None:
+def test_unknown_class_name_without_config_reports_the_name_only() -> None:
     err = get_error({"class_name": "Nope"})
-    assert {(r.type, r.pointer) for r in err.errors} == {
-        ("unknown_class_name", "/class_name"),
-        ("missing", "/config"),
-    }
+    assert {(r.type, r.pointer) for r in err.errors} == {("unknown_class_name", "/class_name")}
 
 
-@pytest.mark.parametrize("config", [[], None, "defaults", 3, [["seed", 1]]], ids=repr)
+@pytest.mark.parametrize("config", [[], "defaults", 3, [["seed", 1]], False], ids=repr)
 def test_config_not_an_object(config: Any) -> None:
     check_config_error(
         {"class_name": "RandomNormal", "config": config}, "not_an_object", ("config",), "object"
@@ -262,12 +288,10 @@ def test_unknown_top_level_key(key: str, meant: str, class_name: str) -> None:
         assert {r.type for r in err.errors} == {"unknown_key", "unknown_class_name"}
 
 
-def test_misspelt_config_key_is_unknown_and_config_missing() -> None:
+def test_misspelt_config_key_is_unknown() -> None:
+    # Without "config" the defaults would be built; the misspelt key is still an error.
     err = get_error({"class_name": "Zeros", "configs": {}})
-    by_type = {r.type: r for r in err.errors}
-    assert set(by_type) == {"missing", "unknown_key"}
-    check(by_type["missing"], "missing", ("config",))
-    check(by_type["unknown_key"], "unknown_key", ("configs",), "did you mean 'config'", input_={})
+    check(only(err), "unknown_key", ("configs",), "did you mean 'config'", input_={})
 
 
 @pytest.mark.parametrize(
@@ -1340,3 +1364,84 @@ def test_call_errors_are_not_written_as_config_errors() -> None:
     err = error_from(RN, (2, -1))
     assert "call" in err.subject
     assert str(err).startswith("1 problem with the initializer call")
+
+
+# --- casting arrays: only InitializerError, naming the first offending value (issue 8) --------
+
+
+@pytest.mark.parametrize(
+    ("array", "dtype", "shown"),
+    [
+        (np.array([1.0, np.nan]), "int32", "nan (at index [1])"),  # once a plain ValueError
+        (np.array([[1.0, 2.0], [np.inf, 0.0]]), "int32", "inf (at index [1, 0])"),  # OverflowError
+        (np.array([-np.inf]), "uint8", "-inf (at index [0])"),
+        (np.array([0.0, 1.5, 2.5]), "int8", "1.5 (at index [1])"),  # Keras 3 truncates it
+        (np.array([np.nan]), "bool", "nan (at index [0])"),
+        (np.array([1.0, 1.0 + 2.0j]), "float32", "(1+2j) (at index [1])"),
+        (np.array(np.nan), "int64", "nan"),
+        (np.array([300, 1]), "int8", "300 (at index [0])"),
+        (np.array([-1], dtype=np.int8), "uint64", "-1 (at index [0])"),
+        (np.array([2**64 - 1], dtype=np.uint64), "int64", "18446744073709551615"),
+        (np.array([1e300]), "float32", "1e+300 (at index [0])"),
+    ],
+    ids=repr,
+)
+def test_array_identifier_values_that_a_cast_would_change(
+    array: np.ndarray, dtype: str, shown: str
+) -> None:
+    init = initspec.get(array)
+    rec = only(error_from(init, array.shape, dtype))
+    check(rec, "value_does_not_fit", ("dtype",), shown, dtype, input_=dtype)
+
+
+def test_constant_and_array_identifier_refuse_alike() -> None:
+    # the same rule for a __numpy__ constant and an array identifier (the message names the
+    # first offending value in both)
+    spec = {"class_name": "__numpy__", "config": {"value": [1.0, 2.5], "dtype": "float64"}}
+    from_config = only(error_from(initspec.Constant(spec), (2,), "int32"))
+    from_array = only(error_from(initspec.get(np.array([1.0, 2.5])), (2,), "int32"))
+    assert from_config.msg == from_array.msg
+    check(from_config, "value_does_not_fit", ("dtype",), "2.5 (at index [1])", "int32")
+
+
+#: numpy scalar types a Python caller may put into a config, and what each must give
+NUMPY_SCALARS = [
+    (np.longdouble(1.5), 1.5),  # once a RecursionError
+    (np.float16(0.5), 0.5),
+    (np.int8(3), 3),
+    (np.clongdouble(1.5), "not_a_number"),
+    (np.complex64(1.5), "not_a_number"),
+    (np.datetime64("2020-01-01"), "not_a_number"),
+    (np.timedelta64(3), "not_a_number"),  # a numpy integer type, but a duration
+    (np.str_("1.5"), "not_a_number"),
+    (np.bool_(True), "not_a_number"),
+    (np.bytes_(b"1"), "not_a_number"),
+    (np.void(b"\x01"), "not_a_number"),
+]
+
+
+@pytest.mark.parametrize(("scalar", "expected"), NUMPY_SCALARS, ids=lambda v: repr(v)[:30])
+def test_numpy_scalar_types_in_configs(scalar: Any, expected: Any) -> None:
+    identifier = cfg("RandomNormal", stddev=scalar, mean=scalar)
+    if isinstance(expected, str):
+        err = get_error(identifier)
+        assert {r.type for r in err.errors} == {expected}, str(err)
+        assert {r.loc for r in err.errors} == {("config", "stddev"), ("config", "mean")}
+    else:
+        init = initspec.get(identifier)
+        assert init.get_config()["stddev"] == expected
+        assert type(init.get_config()["stddev"]) is float
+    # anywhere else in a config: a value, a class_name, a module, a seed, an array element
+    for where in (
+        cfg("Constant", value=[scalar, 1.0]),
+        cfg("RandomUniform", seed=scalar),
+        {"class_name": scalar, "config": {}},
+        {"module": scalar, "class_name": "Zeros", "config": {}},
+        cfg("VarianceScaling", mode=scalar),
+    ):
+        records: list[ErrorRecord] | None = None
+        try:
+            initspec.get(where)
+        except InitializerError as exc:  # nothing else may escape
+            records = list(exc.errors)
+        assert records is None or records

@@ -48,6 +48,7 @@ GOOD: list[Any] = [
     initspec.HeUniform(seed=4),
     initspec.Ones,
     np.arange(4.0),
+    {"class_name": "Zeros"},  # hand-written, without config: the defaults
 ]
 
 BAD: list[Any] = [
@@ -58,7 +59,7 @@ BAD: list[Any] = [
     {"class_name": "VarianceScaling", "config": {"mode": "fan_middle", "scale": -1.0}},
     3.5,
     [1, 2],
-    {"class_name": "Zeros"},
+    {"class_name": "Zeros", "config": [0]},
 ]
 
 

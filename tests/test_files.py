@@ -880,10 +880,12 @@ JSON_CASES = {
     ),
     "missing_keys_point_at_the_enclosing_object": (
         '{"layer": {\n  "kernel_initializer":   {"config": {}},\n'
-        '  "bias_initializer":\n    {"class_name": "RandomNormal"}}}',
+        '  "bias_initializer":\n    {"class_name": "RandomNormal", "config": {"seed":\n'
+        '      {"class_name": "SeedGenerator"}}}}}',
         {
             "/layer/kernel_initializer/class_name": ("missing", '{"config"'),
-            "/layer/bias_initializer/config": ("missing", '{"class_name"'),
+            # (an initializer without config means its defaults; a SeedGenerator needs one)
+            "/layer/bias_initializer/config/seed/config": ("missing", '{"class_name": "Seed'),
         },
     ),
     "deep_inside_a_config": (

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
+import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -21,6 +22,7 @@ import pytest
 import initspec
 from initspec import sampling
 from initspec.errors import InitializerError
+from initspec.initializers import _types
 from initspec.initializers.variance_scaling import compute_fans
 
 signal = pytest.importorskip("scipy.signal")
@@ -1430,3 +1432,194 @@ def test_stream_integers(low: int, high: int, dtype: str) -> None:
         ]
     )
     assert_same_bits(got, expected, "integers")
+
+
+# --- overflow is where rounding overflows (issue 8) -------------------------------------------
+
+#: (dtype, the largest float64 that rounds to a finite value in it, one that rounds to inf),
+#: worked out from the formats (round to nearest even: max + half an ulp is a tie that goes to
+#: infinity): float16 max 65504, ulp 32; float32 max (2 - 2**-23) * 2**127, ulp 2**104.
+ROUNDING_EDGES = [
+    ("float16", 65519.0, 65520.0),
+    ("float32", 3.4028235e38, 2.0**128 - 2.0**103),
+    pytest.param("bfloat16", 3.3961773e38, 2.0**128 - 2.0**119, marks=needs_bf16),
+]
+EDGE_MAKERS: dict[str, Callable[[float], Any]] = {
+    "Constant": lambda v: initspec.Constant(v),
+    "Constant-list": lambda v: initspec.Constant([0.0, -v]),
+    "Constant-numpy": lambda v: initspec.Constant(
+        {"class_name": "__numpy__", "config": {"value": [v, 1.0], "dtype": "float64"}}
+    ),
+    "array identifier": lambda v: initspec.get(np.array([[v, 0.0], [1.0, -v]])),
+    "Identity": lambda v: initspec.Identity(gain=v),
+    "Orthogonal": lambda v: initspec.Orthogonal(gain=-v, seed=1),
+    "RandomUniform": lambda v: initspec.RandomUniform(-v, v, seed=1),
+    "RandomNormal-mean": lambda v: initspec.RandomNormal(mean=v, stddev=0.0, seed=1),
+}
+
+
+@pytest.mark.parametrize("maker", sorted(EDGE_MAKERS))
+@pytest.mark.parametrize(("dtype", "fits", "overflows"), ROUNDING_EDGES)
+def test_overflow_is_where_rounding_overflows(
+    maker: str, dtype: str, fits: float, overflows: float
+) -> None:
+    # Keras accepts float32's largest as it prints (3.4028235e38, above FLT_MAX) and float16
+    # values up to 65519: they round to finite values. The same rule for gains and bounds.
+    with np.errstate(over="ignore"):
+        assert np.isfinite(np.float64(fits).astype(np_dtype(dtype)))  # the edges are right
+        assert np.isinf(np.float64(overflows).astype(np_dtype(dtype)))
+    out = EDGE_MAKERS[maker](fits)((2, 2), dtype)
+    assert out.dtype == np_dtype(dtype)
+    assert np.isfinite(out.astype(np.float64)).all(), out
+    assert error_types(lambda: EDGE_MAKERS[maker](overflows)((2, 2), dtype)) == [
+        "value_does_not_fit"
+    ]
+
+
+def test_a_constant_beyond_int64_goes_into_bfloat16() -> None:
+    pytest.importorskip("ml_dtypes")
+    # once a TypeError from ml_dtypes (an object array of Python ints)
+    out = initspec.Constant(2**64)((2,), "bfloat16")
+    assert out.astype(np.float64).tolist() == [2.0**64, 2.0**64]
+    big = {"class_name": "__numpy__", "config": {"value": [2**64 - 1, 0], "dtype": "uint64"}}
+    assert initspec.Constant(big)((2,), "bfloat16").astype(np.float64).tolist() == [2.0**64, 0]
+    assert error_types(lambda: initspec.Constant(2**64)((2,), "float16")) == ["value_does_not_fit"]
+    assert error_types(lambda: initspec.Constant(2**64)((2,), "uint64")) == ["value_does_not_fit"]
+
+
+# --- zero-size tensors -------------------------------------------------------------------------
+
+OUT_OF_RANGE = {
+    "Constant": (lambda: initspec.Constant(1e40), "float16"),
+    "Constant-int": (lambda: initspec.Constant(300), "int8"),
+    "Constant-fraction": (lambda: initspec.Constant([1.5, 2.0]), "int32"),
+    "array identifier": (lambda: initspec.get(np.full((0, 2), np.nan)), "int8"),
+    "Identity": (lambda: initspec.Identity(gain=1e40), "float32"),
+    "Orthogonal": (lambda: initspec.Orthogonal(gain=1e300, seed=1), "float16"),
+    "RandomUniform": (lambda: initspec.RandomUniform(-1e40, 1e40, seed=1), "float32"),
+    "RandomUniform-int": (lambda: initspec.RandomUniform(0, 1000, seed=1), "int8"),
+    "RandomNormal": (lambda: initspec.RandomNormal(stddev=1e300, seed=1), "float32"),
+    "TruncatedNormal": (lambda: initspec.TruncatedNormal(mean=1e39, seed=1), "float32"),
+    "VarianceScaling": (lambda: initspec.VarianceScaling(scale=1e300, seed=1), "float16"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OUT_OF_RANGE))
+def test_zero_size_tensors_are_empty_without_value_range_refusals(name: str) -> None:
+    make, dtype = OUT_OF_RANGE[name]
+    init = make()
+    shape = (0, 2)
+    assert error_types(lambda: init((3, 2), dtype)) == ["value_does_not_fit"] or name.startswith(
+        "array"
+    )  # the same parameters refused for a tensor with elements
+    out = init(shape, dtype)
+    assert out.shape == shape
+    assert out.dtype == np_dtype(dtype)
+    if not name.startswith("array"):  # an empty partition of a tensor with elements
+        part = init((3, 2), dtype, partition_shape=(0, 2), partition_offset=(1, 0))
+        assert part.shape == (0, 2)
+        buf = np.empty((0, 2), np_dtype(dtype))
+        assert init(shape, dtype, out=buf) is buf
+
+
+def test_zero_size_tensors_still_check_shapes_and_dtype_kinds() -> None:
+    # only value ranges are skipped: what no tensor of that shape or dtype could be, still is
+    assert error_types(lambda: initspec.Constant([1, 2, 3])((0,))) == ["shape_mismatch"]
+    assert error_types(lambda: initspec.Identity()((0, 0, 0))) == ["invalid_shape"]
+    assert error_types(lambda: initspec.RandomNormal(seed=1)((0,), "int8")) == ["unsupported_dtype"]
+    assert error_types(lambda: initspec.RandomUniform(seed=1)((0,), "int8")) == [
+        "unsupported_dtype"
+    ]
+
+
+# --- dtype spellings ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("alias", "name"), sorted(_types.DTYPE_ALIASES.items()))
+def test_numpy_dtype_aliases_resolve_as_numpy_reads_them(alias: str, name: str) -> None:
+    assert np.dtype(alias).name == name  # numpy is the oracle
+    assert initspec.Zeros()((2,), alias).dtype == np.dtype(name)
+    assert initspec.Zeros()((2,), np.dtype(alias)).dtype == np.dtype(name)  # native order
+
+
+@pytest.mark.parametrize("spelling", sorted(_types.AMBIGUOUS_DTYPES))
+def test_ambiguous_dtype_spellings_are_refused(spelling: str) -> None:
+    with pytest.raises(InitializerError) as info:
+        initspec.Zeros()((2,), spelling)
+    [record] = info.value.errors
+    assert record.type == "invalid_dtype"
+    assert "ambiguous" in record.msg
+    assert "did you mean" in record.msg
+
+
+class FakeTfDType:
+    """A stand-in for ``tf.DType`` (TensorFlow is not installed in the test environment): what
+    initspec reads is its ``name`` attribute, as Keras does."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"tf.{self.name}"
+
+
+class Misbehaving:
+    """A dtype-like object whose attributes raise: an unknown dtype, not a crash."""
+
+    @property
+    def name(self) -> str:
+        raise RuntimeError("no name")
+
+    def __str__(self) -> str:
+        raise RuntimeError("no str")
+
+
+@pytest.mark.parametrize(("name"), ["float16", "float64", "int32", "bool", "complex64"])
+def test_tf_dtype_objects_are_read_by_name(name: str) -> None:
+    assert initspec.Zeros()((2,), FakeTfDType(name)).dtype == np.dtype(name)
+    assert error_types(lambda: initspec.Zeros()((2,), FakeTfDType("string"))) == ["invalid_dtype"]
+    assert error_types(lambda: initspec.Zeros()((2,), Misbehaving())) == ["invalid_dtype"]
+
+
+def test_jax_dtypes_are_read_by_name() -> None:
+    jnp = pytest.importorskip("jax.numpy", reason="jax is not installed")
+    for dtype, name in [(jnp.float32, "float32"), (jnp.float16, "float16"), (jnp.int8, "int8")]:
+        assert initspec.RandomUniform(0, 2, seed=1)((3,), dtype).dtype == np.dtype(name)
+    assert initspec.Zeros()((2,), jnp.dtype("float64")).dtype == np.float64
+    if ml_dtypes is not None:
+        assert initspec.HeNormal(seed=1)((2, 2), jnp.bfloat16).dtype.name == "bfloat16"
+
+
+class FakeTorchDType:
+    """A stand-in for ``torch.dtype`` where torch is not installed (it is not in the test
+    extra): no ``name`` attribute, and ``str`` is ``torch.<name>``, as torch's own."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __str__(self) -> str:
+        return f"torch.{self._name}"
+
+
+@pytest.mark.parametrize(("name"), ["float16", "float64", "int64", "bool", "complex128"])
+def test_torch_like_dtype_objects_are_read_by_their_str(name: str) -> None:
+    assert initspec.Zeros()((2,), FakeTorchDType(name)).dtype == np.dtype(name)
+    assert error_types(lambda: initspec.Zeros()((2,), FakeTorchDType("qint8"))) == ["invalid_dtype"]
+
+
+def test_torch_dtypes_are_read_by_name() -> None:
+    torch = pytest.importorskip("torch", reason="torch is not installed")
+    cases = [(torch.float64, "float64"), (torch.half, "float16"), (torch.int64, "int64")]
+    cases += [(torch.bool, "bool"), (torch.uint8, "uint8"), (torch.complex64, "complex64")]
+    for dtype, name in cases:
+        assert initspec.Zeros()((2,), dtype).dtype == np.dtype(name)
+    assert error_types(lambda: initspec.Zeros()((2,), torch.qint8)) == ["invalid_dtype"]
+
+
+def test_a_complex_window_is_used_by_its_real_part_without_warnings() -> None:
+    # a __numpy__ window of a complex dtype (JSON values are real): no ComplexWarning
+    spec = {"class_name": "__numpy__", "config": {"value": [1.0, 2.0, 1.0], "dtype": "complex64"}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = initspec.STFT(window=spec)((3, 1, 3))
+    np.testing.assert_array_equal(got, initspec.STFT(window=[1.0, 2.0, 1.0])((3, 1, 3)))

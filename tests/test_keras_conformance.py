@@ -15,6 +15,7 @@ Documented differences (initspec does better; each is asserted, so it cannot dri
 from __future__ import annotations
 
 import os
+import warnings
 
 import numpy as np
 import pytest
@@ -172,3 +173,104 @@ def test_dtypes_follow_keras(dtype: str) -> None:
     theirs = keras.initializers.GlorotUniform(seed=1)((8, 8), dtype=dtype)
     ours = initspec.GlorotUniform(seed=1)((8, 8), dtype)
     assert np.asarray(theirs).dtype == ours.dtype
+
+
+# --- numerics and hand-written identifiers (issue 8) ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "dtype"),
+    [
+        (3.4028235e38, "float32"),
+        (-3.4028235e38, "float32"),
+        (65519.0, "float16"),
+        (65504, "float16"),
+    ],
+)
+def test_constants_that_round_to_finite_values_are_accepted_as_in_keras(
+    value: float, dtype: str
+) -> None:
+    # Overflow is where rounding overflows (3.4028235e38 is how float32's largest prints).
+    theirs = np.asarray(keras.initializers.Constant(value)((2,), dtype))
+    assert np.isfinite(theirs).all()
+    np.testing.assert_array_equal(initspec.Constant(value)((2,), dtype), theirs)
+
+
+@pytest.mark.parametrize(("value", "dtype"), [(65520.0, "float16"), (3.4028236e38, "float32")])
+def test_constants_that_round_to_infinity_are_refused_where_keras_gives_inf(
+    value: float, dtype: str
+) -> None:
+    with np.errstate(over="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        theirs = np.asarray(keras.initializers.Constant(value)((2,), dtype))
+    assert np.isinf(theirs).all()  # Keras: infinities; initspec: a clear error instead
+    with pytest.raises(initspec.InitializerError) as info:
+        initspec.Constant(value)((2,), dtype)
+    assert [r.type for r in info.value.errors] == ["value_does_not_fit"]
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("Identity", {"gain": 65519.0}),
+        ("RandomUniform", {"minval": -65519.0, "maxval": 65519.0, "seed": 1}),
+    ],
+)
+def test_gains_and_bounds_that_round_to_finite_values_are_accepted_as_in_keras(
+    name: str, args: dict[str, object]
+) -> None:
+    theirs = np.asarray(_keras_object(name, args)((4, 4), "float16"))
+    ours = getattr(initspec, name)(**args)((4, 4), "float16")
+    assert np.isfinite(theirs).all()
+    assert np.isfinite(ours).all()
+    if name == "Identity":
+        np.testing.assert_array_equal(ours, theirs)
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("Constant", {"value": 1e40}),
+        ("Identity", {"gain": 1e40}),
+        ("RandomUniform", {"minval": -1e40, "maxval": 1e40, "seed": 1}),
+        ("RandomNormal", {"stddev": 1e40, "seed": 1}),
+        ("Orthogonal", {"gain": 1e40, "seed": 1}),
+    ],
+)
+def test_zero_size_tensors_are_empty_as_in_keras(name: str, args: dict[str, object]) -> None:
+    shape = (0, 3)
+    with np.errstate(all="ignore"):
+        theirs = np.asarray(_keras_object(name, args)(shape, "float32"))
+    ours = getattr(initspec, name)(**args)(shape, "float32")
+    assert ours.shape == theirs.shape == shape
+    assert ours.dtype == np.float32
+
+
+def test_hand_written_configs_without_config_mean_the_defaults_as_in_keras() -> None:
+    for identifier in (
+        {"class_name": "HeNormal"},
+        {"class_name": "HeNormal", "config": None},
+        {"module": "keras.initializers", "class_name": "RandomUniform", "registered_name": None},
+        {"class_name": "VarianceScaling", "config": None},
+    ):
+        theirs = keras.initializers.get(dict(identifier))
+        ours = initspec.get(identifier)
+        assert type(ours).__name__ == type(theirs).__name__
+        assert ours.get_config() == _keras_config(theirs)
+
+
+def test_framework_and_numpy_dtype_spellings_resolve_as_in_keras() -> None:
+    jnp = pytest.importorskip("jax.numpy", reason="jax provides jnp.float32 and jnp.bfloat16")
+    # Keras reads a framework's dtype object by its name; these are what its initializers made
+    for dtype, name in (
+        (jnp.float32, "float32"),
+        (jnp.float16, "float16"),
+        (jnp.bfloat16, "bfloat16"),
+    ):
+        theirs = np.asarray(keras.initializers.Zeros()((2,), dtype))
+        assert theirs.dtype.name == name
+        assert initspec.Zeros()((2,), dtype).dtype == theirs.dtype
+    # numpy's aliases: Keras 3's random initializers hand the dtype to numpy, which reads them
+    for alias in ("double", "half", "single", "f8", "longlong", "intc"):
+        theirs = np.asarray(keras.initializers.RandomUniform(seed=1)((2,), alias))
+        assert initspec.Zeros()((2,), alias).dtype == theirs.dtype

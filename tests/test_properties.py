@@ -30,7 +30,7 @@ from initspec.errors import ERROR_TYPES
 from initspec.initializers.base import resolve_dtype
 from initspec.registry import builtin_table
 from strategies import (
-    FLOAT32_MAX,
+    RARE_DTYPES,
     fits_dtype,
     fuzz_settings,
     json_values,
@@ -204,8 +204,11 @@ def _same_array_values(x: dict[str, Any], y: dict[str, Any]) -> None:
     if not isinstance(spec, dict):
         return
     dtype = resolve_dtype(spec["config"]["dtype"])
-    want = np.array(spec["config"]["value"], dtype=dtype)
-    got = np.array(y["value"], dtype=dtype)
+    # Python integers go into a floating dtype through float64 (ml_dtypes' bfloat16 takes no
+    # integer beyond int64 directly), as they do in a JSON reader
+    via = np.float64 if dtype.kind not in "biuc" else dtype
+    want = np.array(spec["config"]["value"], dtype=via).astype(dtype)
+    got = np.array(y["value"], dtype=via).astype(dtype)
     assert got.shape == want.shape
     assert np.array_equal(got, want), (got, want)
 
@@ -226,6 +229,8 @@ def _keras2_possible(x: initspec.Initializer) -> bool:
 @example(config("Constant", value=numpy_value(0.0, "complex64")))
 # uint64 values near 2**64 mixed with small ones (numpy would coerce the list to float64).
 @example(config("Constant", value=numpy_value([0, 2**64 - 1], "uint64")))
+# an integer beyond int64 in a bfloat16 array (ml_dtypes takes it only through float64).
+@example(config("Constant", value=numpy_value(2**63, "bfloat16")))
 @fuzz_settings()
 @given(valid_configs())
 def test_valid_configs_are_accepted_and_round_trip(cfg: dict[str, Any]) -> None:
@@ -388,7 +393,7 @@ def call_plan(x: initspec.Initializer, p: Picks) -> tuple[tuple[int, ...], str |
         shape = nested_shape_of(value)
         assert shape is not None
         full = p.dims(p.pick(0, 2), 1, 3) + shape  # leading axes: the value broadcasts
-        too_big = any(abs(v) > FLOAT32_MAX for v in _leaves(value))
+        too_big = not fits_dtype(value, "float32")  # rounds to infinity in float32
         return full, "value_does_not_fit" if too_big else None
     if isinstance(x, initspec.VarianceScaling):
         axes_in, axes_out = cfg.get("input_axes"), cfg.get("output_axes")
@@ -461,6 +466,12 @@ def test_integers_beyond_the_float_range_are_rejected(cfg: dict[str, Any]) -> No
 @example(config("RandomNormal", stddev=1e20, seed=1), [1])
 @example(config("TruncatedNormal", stddev=1e20, seed=1), [1])
 @example(config("VarianceScaling", scale=1e39, seed=1), [1])
+# a complex constant (no imaginary part: JSON has none) in the default float32.
+@example(config("Constant", value=numpy_value(0.0, "complex64")), [0])
+# float32's largest as it prints, beyond FLT_MAX but rounding to it.
+@example(config("Constant", value=3.4028235e38), [0])
+@example(config("Identity", gain=-3.4028235e38), [2])
+@example(config("RandomUniform", minval=-3.4028235e38, maxval=3.4028235e38, seed=1), [3])
 @fuzz_settings(0.75)
 @given(valid_configs(), PICKS)
 def test_built_initializers_can_be_called(cfg: dict[str, Any], picks: list[int]) -> None:
@@ -492,3 +503,187 @@ def test_built_initializers_can_be_called(cfg: dict[str, Any], picks: list[int])
     np.testing.assert_array_equal(again, out)  # seeded or not, an instance repeats itself
     if finite_expected(x):
         assert np.isfinite(out).all(), f"non-finite values: {out!r}"
+
+
+#: Every dtype a built initializer may be asked for.
+CALL_DTYPES = (
+    "float32",
+    "float64",
+    "float16",
+    "bfloat16",
+    "int8",
+    "int32",
+    "int64",
+    "uint8",
+    "uint64",
+    "bool",
+    "complex64",
+    "complex128",
+)
+
+
+def _same_values(a: np.ndarray[Any, Any], b: np.ndarray[Any, Any]) -> bool:
+    """Equal element by element, NaN equal to NaN (an all-zero STFT window gives NaN)."""
+    if a.dtype != b.dtype or a.shape != b.shape:
+        return False
+    if a.dtype.name == "bfloat16":  # compared exactly as float32
+        a, b = a.astype(np.float32), b.astype(np.float32)
+    return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+
+
+# Pinned inputs (found by this test):
+# a constant beyond float64's integers into bfloat16 (a TypeError from ml_dtypes once).
+@example(config("Constant", value=2**64), [0], "bfloat16")
+@example(config("Constant", value=numpy_value([2**64 - 1, 0], "uint64")), [0], "bfloat16")
+# float16's limit is where rounding overflows: 65519 fits, 65520 does not.
+@example(config("Constant", value=65519.0), [1], "float16")
+@example(config("Constant", value=[65520, 1]), [1], "float16")
+@example(config("RandomUniform", minval=-65519.0, maxval=65519.0, seed=3), [2], "float16")
+# empty tensors: no value-range refusal.
+@example(config("Constant", value=1e300), [0], "float16")
+# a __numpy__ value holds what its dtype holds: 1.2e-45 in float16 is 0.0, which fits int8.
+@example(config("Constant", value=numpy_value(1.2028833094944864e-45, "float16")), [0], "int8")
+@fuzz_settings(0.75)
+@given(valid_configs(), PICKS, st.sampled_from(CALL_DTYPES) | st.sampled_from(RARE_DTYPES))
+def test_built_initializers_called_with_any_dtype(
+    cfg: dict[str, Any], picks: list[int], dtype: str
+) -> None:
+    # Only InitializerError escapes, of the types a dtype can cause; a result has the shape
+    # and dtype asked for, repeats itself, and an empty one is never refused for its values.
+    x = initspec.get(cfg)
+    shape, expected = call_plan(x, Picks(picks))
+    with warnings.catch_warnings(), np.errstate(all="ignore"), time_limit(CALL_SECONDS):
+        warnings.simplefilter("ignore", RuntimeWarning)  # inf from huge normals, as in Keras
+        error: initspec.InitializerError | None = None
+        try:
+            out = x(shape, dtype)
+            again = x(shape, dtype)
+        except initspec.InitializerError as exc:
+            error = exc
+    if error is not None:
+        types = {r.type for r in error.errors}
+        assert types <= {"value_does_not_fit", "unsupported_dtype", expected}, str(error)
+        if "value_does_not_fit" in types:
+            assert math.prod(shape) > 0, f"an empty tensor was refused: {error}"
+        return
+    assert expected is None or expected == "value_does_not_fit", f"expected {expected}"
+    assert out.shape == shape
+    assert out.dtype == resolve_dtype(dtype)
+    assert _same_values(again, out)
+    if isinstance(x, initspec.Constant) and out.size:
+        value = _held_values(x.get_config()["value"])
+        assert fits_dtype(value, dtype), f"{value!r:.80} was accepted for {dtype}"
+
+
+def _held_values(value: Any) -> Any:
+    """The numbers a Constant's value holds: a __numpy__/__tensor__ array holds its values in
+    its own dtype (1e-45 in float16 is 0.0, which fits int8); JSON has no imaginary parts."""
+    if not isinstance(value, dict):
+        return value
+    spec = resolve_dtype(value["config"]["dtype"])
+    via = np.float64 if spec.kind not in "biuc" else spec  # bfloat16 takes big ints via float64
+    held = np.array(value["config"]["value"], dtype=via).astype(spec)
+    if spec.kind == "c":
+        held = held.real
+    return held.astype(np.float64).tolist() if spec.kind not in "biu" else held.tolist()
+
+
+# --- one cast rule for array identifiers and __numpy__ constants -----------------------------
+
+ARRAY_SOURCES = ("float64", "float32", "float16", "int64", "uint64", "int8", "bool", "complex128")
+
+
+def _array_elements(src: str) -> st.SearchStrategy[Any]:
+    """Values of a source dtype, biased to what a cast can change: fractions, NaN,
+    infinities, values beyond a narrower dtype's range, imaginary parts."""
+    kind = np.dtype(src).kind
+    if kind == "b":
+        return st.booleans()
+    if kind in "iu":
+        info = np.iinfo(src)
+        edges = [info.min, info.max, 0, 1, 127, 128, 255, 256, -1, 65504, 65520, 2**31, 2**53 + 1]
+        edges = [e for e in edges if info.min <= e <= info.max]
+        return st.integers(int(info.min), int(info.max)) | st.sampled_from(edges)
+    top = float(np.finfo(np.dtype(src).type(0).real.dtype).max)
+    special = [math.nan, math.inf, -math.inf, 0.5, -1.5, 255.0, 256.0, 65519.0, 65520.0]
+    special += [3.4028235e38, 3.4e38, 2.0**63, 2.0**64, -(2.0**63), top]
+    reals = st.floats(-top, top, width=min(64, 8 * np.dtype(src).itemsize)) | st.sampled_from(
+        special
+    )
+    if kind == "c":
+        return st.builds(complex, reals, st.sampled_from([0.0, 0.0, 1.0, math.nan]) | reals)
+    return reals
+
+
+def _changed_by_cast(values: np.ndarray[Any, Any], dtype: np.dtype[Any]) -> bool:
+    """The oracle, from numpy alone: whether casting ``values`` to ``dtype`` changes one of
+    them beyond rounding (an imaginary part dropped, a finite value made infinite, a number
+    an integer or bool dtype does not hold exactly)."""
+    if values.size == 0:
+        return False
+    if values.dtype.kind == "c" and dtype_kind_of(dtype) != "c":
+        if np.any(values.imag != 0):
+            return True
+        values = values.real
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cast = values.astype(dtype)
+        if dtype_kind_of(dtype) in "fc":
+            wide = cast.astype(np.complex128 if dtype.kind == "c" else np.float64)
+            parts = (
+                [(values.real, wide.real), (values.imag, wide.imag)]
+                if values.dtype.kind == "c"
+                else [(values, wide)]
+            )
+            return any(bool(np.any(np.isfinite(v) & ~np.isfinite(c))) for v, c in parts)
+        if values.dtype.kind == "f" and not np.all(np.isfinite(values)):
+            return True
+        back = cast.astype(values.dtype)  # exact for what fits: integers and 0/1 come back
+        if values.dtype.kind in "iu" and dtype.kind in "iu":
+            return bool(np.any(back != values)) or bool(np.any((values < 0) != (cast < 0)))
+        return bool(np.any(back != values))
+
+
+def dtype_kind_of(dtype: np.dtype[Any]) -> str:
+    return "f" if dtype.name == "bfloat16" else dtype.kind
+
+
+@fuzz_settings(1.0)
+@given(
+    st.sampled_from(ARRAY_SOURCES).flatmap(
+        lambda src: st.tuples(st.just(src), st.lists(_array_elements(src), min_size=0, max_size=6))
+    ),
+    st.sampled_from(CALL_DTYPES),
+)
+def test_array_identifiers_and_numpy_constants_follow_one_rule(
+    source: tuple[str, list[Any]], dtype: str
+) -> None:
+    src, items = source
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        values = np.array(items, dtype=src)
+    target = resolve_dtype(dtype)
+    changed = _changed_by_cast(values, target)
+    results = []
+    finite = values.dtype.kind != "c" and bool(np.all(np.isfinite(values.astype(np.float64))))
+    makers = [initspec.get(values)]
+    if finite and values.size:  # what a config can hold: a __numpy__ value of the same numbers
+        makers.append(initspec.Constant(numpy_value(values.tolist(), src)))
+    for init in makers:
+        error: initspec.InitializerError | None = None
+        try:
+            results.append(init(values.shape, dtype))
+        except initspec.InitializerError as exc:
+            error = exc
+            results.append(None)
+        if error is not None:
+            assert [r.type for r in error.errors] == ["value_does_not_fit"], str(error)
+    for got in results:
+        assert (got is None) == changed, f"{values!r} -> {dtype}: refused={got is None}"
+        if got is not None:
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                want = (
+                    values.real if values.dtype.kind == "c" and target.kind != "c" else values
+                ).astype(target)
+            assert _same_values(got, want)

@@ -113,6 +113,7 @@ def _envelope(entry: Entry) -> type[StrictModel]:
     extra = (entry.module,) if entry.module else ()
     module: Any = Annotated[str, ModuleName(extra)] if extra else KerasModule
     registered: Any = _literal(entry.registered_names)
+    config: Any = entry.cls.config_model | None  # absent or null: the defaults
     if not entry.builtin:
         registered = Annotated[
             str,
@@ -136,8 +137,12 @@ def _envelope(entry: Entry) -> type[StrictModel]:
             Field(description=f"Which initializer: {name} or an alias of it."),
         ),
         config=(
-            entry.cls.config_model,
-            Field(description=f"The arguments of {name}: its constructor's keyword arguments."),
+            config,
+            Field(
+                None,
+                description=f"The arguments of {name}: its constructor's keyword arguments "
+                "(left out or null: every argument's default).",
+            ),
         ),
         registered_name=(registered | None, Field(None, description=registered_text)),
         shared_object_id=(SharedObjectId | None, Field(None, description=SHARED_OBJECT_ID_TEXT)),

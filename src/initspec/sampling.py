@@ -286,7 +286,9 @@ def _uniform(w: _Worker, out: np.ndarray[Any, Any], low: float, high: float) -> 
         np.subtract(out, 1.0, out=out)
     kind = out.dtype.type
     span = high - low
-    if not math.isfinite(float(kind(span))):  # the bounds fit, their distance does not
+    with np.errstate(over="ignore"):
+        wide = not math.isfinite(float(kind(span)))
+    if wide:  # the bounds fit, their distance does not
         np.multiply(out, kind(high / 2 - low / 2), out=out)
         np.add(out, kind(low / 2), out=out)
         np.multiply(out, kind(2), out=out)

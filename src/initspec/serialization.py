@@ -32,7 +32,7 @@ from .initializers._types import (
     SeedGeneratorSpec,
     value_as_array,
 )
-from .initializers.base import python_scalars
+from .initializers.base import dtype_kind, python_scalars
 from .initializers.constant import ArrayInitializer
 from .registry import Table, builtin_table, table
 
@@ -69,7 +69,7 @@ def get(identifier: Identifier, *, custom_objects: Mapping[str, Any] | None = No
     if isinstance(identifier, Mapping):
         return deserialize(identifier, custom_objects)
     if isinstance(identifier, (np.ndarray, np.generic)):
-        if np.asarray(identifier).dtype.kind not in "biufc":
+        if dtype_kind(np.asarray(identifier).dtype) not in "biufc":  # bfloat16 is floating
             raise InitializerError.single(
                 (),
                 "invalid_identifier",
@@ -118,18 +118,45 @@ def deserialize(
         entry, envelope = names.validate(data)
     except ValidationError as exc:
         plain = python_scalars(data)
-        if plain is not data:  # numpy scalars from Python callers: as the numbers they hold
-            return deserialize(plain, custom_objects)
-        tag = names.tag_of(data)
-        model = names.models.get(tag) if tag else None
-        records = records_from_pydantic(
-            exc, model, drop=1 if model else 0, class_names=names.class_names
-        )
-        records = [_explain_missing_tag(r, data, names) for r in records]
-        if model is None:
-            records += _envelope_key_problems(data)
-        raise InitializerError(records) from exc
+        if plain is data:
+            raise _envelope_error(exc, data, names) from exc
+        data = plain  # numpy scalars from Python callers: as the values they hold
+        try:
+            entry, envelope = names.validate(data)
+        except ValidationError as again:
+            raise _envelope_error(again, data, names) from again
+    if envelope.config is None:  # no config, or null: the defaults, as both Kerases do
+        return entry.cls._from_model(_default_config(entry.cls, data))
     return entry.cls._from_model(envelope.config)
+
+
+def _envelope_error(exc: ValidationError, data: dict[str, Any], names: Table) -> InitializerError:
+    """The records of a config that failed validation."""
+    tag = names.tag_of(data)
+    model = names.models.get(tag) if tag else None
+    records = records_from_pydantic(
+        exc, model, drop=1 if model else 0, class_names=names.class_names
+    )
+    records = [_explain_missing_tag(r, data, names) for r in records]
+    if model is None:
+        records += _envelope_key_problems(data)
+    return InitializerError(records)
+
+
+def _default_config(cls: type[Initializer[Any]], data: dict[str, Any]) -> Any:
+    """The config a serialized initializer without one means: every argument's default."""
+    try:
+        return cls.config_model()
+    except ValidationError as exc:  # a user class with required arguments
+        required = [n for n, f in cls.config_model.model_fields.items() if f.is_required()]
+        absent = "config" not in data
+        raise InitializerError.single(
+            ("config",),
+            "missing" if absent else "not_an_object",
+            f"{cls.__name__} has required arguments ({', '.join(required)}), so its config "
+            f"cannot be {'left out' if absent else 'null'}",
+            None,
+        ) from exc
 
 
 def _from_name(name: str, names: Table) -> Initializer[Any]:
@@ -205,15 +232,6 @@ def _envelope_key_problems(data: dict[str, Any]) -> list[ErrorRecord]:
                     data[raw_key],
                 )
             )
-    if "config" not in data:
-        records.append(
-            ErrorRecord(
-                ("config",),
-                "missing",
-                "the key 'config' is required (use \"config\": {} for the defaults)",
-                None,
-            )
-        )
     return records
 
 
@@ -395,7 +413,7 @@ def _keyed_on_class_name(union: dict[str, Any]) -> dict[str, Any]:
         "or Keras 3 form (module, class_name, config, registered_name); class_name picks the "
         "class.",
         "type": "object",
-        "required": ["class_name", "config"],
+        "required": ["class_name"],  # the rest is required (or not) by its own class
         "properties": {
             "class_name": {
                 "description": "Which initializer: a class name or an alias.",

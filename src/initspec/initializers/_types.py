@@ -64,6 +64,60 @@ DtypeName = Literal[
     "complex128",
 ]
 DTYPE_NAMES: tuple[str, ...] = typing.get_args(DtypeName)
+#: Other spellings of those dtypes a caller may pass (never a config): numpy's aliases that
+#: mean the same dtype on every platform, and its sized codes ("f4"; numpy reads "<f4", "=f4"
+#: and ">f4" the same way, as float32 of some byte order; initspec's arrays are native).
+DTYPE_ALIASES: dict[str, str] = {
+    "half": "float16",
+    "single": "float32",
+    "double": "float64",
+    "byte": "int8",
+    "ubyte": "uint8",
+    "short": "int16",
+    "ushort": "uint16",
+    "intc": "int32",
+    "uintc": "uint32",
+    "longlong": "int64",
+    "ulonglong": "uint64",
+    "bool_": "bool",
+    "csingle": "complex64",
+    "cdouble": "complex128",
+    **{
+        f"{order}{code}": name
+        for order in ("", "<", ">", "=", "|")
+        for code, name in (
+            ("f2", "float16"),
+            ("f4", "float32"),
+            ("f8", "float64"),
+            ("i1", "int8"),
+            ("i2", "int16"),
+            ("i4", "int32"),
+            ("i8", "int64"),
+            ("u1", "uint8"),
+            ("u2", "uint16"),
+            ("u4", "uint32"),
+            ("u8", "uint64"),
+            ("b1", "bool"),
+            ("c8", "complex64"),
+            ("c16", "complex128"),
+        )
+    },
+}
+#: Spellings refused because numpy and Keras, or two platforms, read them differently.
+AMBIGUOUS_DTYPES: dict[str, str] = {
+    "float": "numpy reads it as float64, Keras and TensorFlow as float32; "
+    "did you mean 'float64' or 'float32'?",
+    "int": "numpy reads it as int64, Keras as int32; did you mean 'int64' or 'int32'?",
+    "complex": "numpy reads it as complex128, Keras as complex64; "
+    "did you mean 'complex128' or 'complex64'?",
+    "long": "it is int32 on Windows and int64 elsewhere; did you mean 'int64' or 'int32'?",
+    "ulong": "it is uint32 on Windows and uint64 elsewhere; did you mean 'uint64' or 'uint32'?",
+    **{
+        name: f"it is pointer-sized ({bits}32 on 32-bit platforms, {bits}64 on 64-bit ones); "
+        f"did you mean '{bits}64' or '{bits}32'?"
+        for name, bits in (("int_", "int"), ("intp", "int"), ("uint", "uint"), ("uintp", "uint"))
+    },
+}
 
 
 class StrictModel(BaseModel):
@@ -85,7 +139,26 @@ class StrictModel(BaseModel):
 def _plain_number(value: Any) -> Any:
     """numpy scalars (not numpy booleans) as the Python numbers they hold."""
     if isinstance(value, (np.integer, np.floating)):
-        return value.item()
+        return numpy_scalar(value)
+    return value
+
+
+def numpy_scalar(value: Any) -> Any:
+    """A numpy number from a Python caller as the Python number it holds; anything else as it is.
+
+    Integers become ``int`` and floating scalars ``float`` (``longdouble`` rounded to float64,
+    as every number of a config is). Numpy booleans stay (a boolean is not a number, and a
+    config's booleans are Python's); so do ``timedelta64`` (a numpy integer type, but a
+    duration), ``datetime64``, complex scalars, bytes and void scalars, which validation
+    refuses. (``np.str_`` is a ``str`` already.)
+    """
+    if isinstance(value, np.timedelta64):
+        return value
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        with np.errstate(over="ignore"):  # a longdouble beyond float64 becomes inf: not finite
+            return float(value)
     return value
 
 
@@ -513,7 +586,7 @@ def _has_big_int(value: Any) -> bool:
 
 def array_from(value: Any, dtype: str, loc: tuple[str | int, ...]) -> np.ndarray[Any, Any]:
     """``value`` as an array of ``dtype``, raising a located error when it does not fit."""
-    from .base import resolve_dtype, values_fit  # local: base imports this module
+    from .base import cast_values, resolve_dtype, values_fit  # local: base imports this module
 
     target = resolve_dtype(dtype, loc=loc)
     raw = exact_array(value)
@@ -522,11 +595,7 @@ def array_from(value: Any, dtype: str, loc: tuple[str | int, ...]) -> np.ndarray
         raise PydanticCustomError(
             "value_does_not_fit", "{problem}", {"problem": problem, "subloc": list(loc)}
         )
-    if raw.dtype == object:  # Python ints beyond int64: exact into integers, via float64 else
-        if target.kind in "iu":
-            return np.array(value, dtype=target)
-        return raw.astype(np.float64).astype(target)
-    return raw.astype(target)
+    return cast_values(raw, target)
 
 
 # --- choices -----------------------------------------------------------------------------

@@ -20,23 +20,32 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar, Generic, TypeVar, cast
+from typing import Any, ClassVar, Generic, NoReturn, TypeVar, cast
 
 import numpy as np
 from pydantic import ConfigDict, Field, ValidationError
 
 from ..errors import InitializerError, Loc, closest, describe, records_from_pydantic
 from ..limits import MAX_BYTES_ENV, max_tensor_bytes
-from ._types import DTYPE_NAMES, DtypeName, StrictModel
+from ._types import (
+    AMBIGUOUS_DTYPES,
+    DTYPE_ALIASES,
+    DTYPE_NAMES,
+    DtypeName,
+    StrictModel,
+    numpy_scalar,
+)
 
 __all__ = [
     "Initializer",
     "InitializerConfig",
     "KerasConfig",
     "call_error",
+    "cast_values",
     "check_shape",
     "resolve_dtype",
     "region",
+    "rounds_finite",
     "values_fit",
 ]
 
@@ -79,8 +88,14 @@ _NAMED: dict[Any, str] = {int: "'int32' or 'int64'", bool: "'bool'", complex: "'
 def resolve_dtype(dtype: Any, loc: Loc = ("dtype",)) -> np.dtype[Any]:
     """The numpy dtype for ``dtype`` (``None`` means float32); bfloat16 needs ``ml_dtypes``.
 
+    ``dtype`` is a name (or one of numpy's aliases such as ``"double"``), a ``numpy.dtype``, a
+    numpy scalar type, or another framework's dtype object (``jnp.float32``, ``torch.float64``,
+    ``tf.float16``), read by its name without importing the framework.
+
     >>> resolve_dtype(None), resolve_dtype("float64"), resolve_dtype(np.int8)
     (dtype('float32'), dtype('float64'), dtype('int8'))
+    >>> resolve_dtype("half"), resolve_dtype("f8")
+    (dtype('float16'), dtype('float64'))
     """
     if dtype is None:
         return DEFAULT_DTYPE
@@ -98,15 +113,19 @@ def resolve_dtype(dtype: Any, loc: Loc = ("dtype",)) -> np.dtype[Any]:
         name = dtype
     elif isinstance(dtype, np.dtype) or (isinstance(dtype, type) and issubclass(dtype, np.generic)):
         name = np.dtype(dtype).name
-    if name is None or name not in DTYPE_NAMES:
-        near = closest(name, DTYPE_NAMES, 1) if name else []
-        hint = f"; did you mean {near[0]!r}?" if near else ""
-        raise call_error(
-            loc,
-            "invalid_dtype",
-            f"unknown dtype {describe(dtype)}; expected one of {', '.join(DTYPE_NAMES)}{hint}",
-            dtype,
-        )
+    else:
+        name = _foreign_dtype_name(dtype)
+    if name is not None and name not in DTYPE_NAMES:
+        if name in AMBIGUOUS_DTYPES:
+            raise call_error(
+                loc,
+                "invalid_dtype",
+                f"the dtype {name!r} is ambiguous: {AMBIGUOUS_DTYPES[name]}",
+                dtype,
+            )
+        name = DTYPE_ALIASES.get(name)
+    if name is None:
+        return _unknown_dtype(dtype, loc)
     if name == "bfloat16":
         try:
             import ml_dtypes
@@ -142,6 +161,34 @@ def _dtype_and_kind(dtype: Any) -> tuple[np.dtype[Any], str]:
     return found
 
 
+def _foreign_dtype_name(dtype: Any) -> str | None:
+    """The name another framework's dtype object goes by, read as Keras reads it: its ``name``
+    (``tf.float16``), its ``__name__`` (``jnp.float32``), or ``str`` minus ``torch.``
+    (``torch.float64``). Nothing is imported; an object that fails to answer has no name."""
+    try:
+        for attribute in ("name", "__name__"):
+            name = getattr(dtype, attribute, None)
+            if isinstance(name, str):
+                return name
+        text = str(dtype)
+    except Exception:  # the caller's object misbehaving is an unknown dtype, not a crash
+        return None
+    return text[len("torch.") :] if text.startswith("torch.") else None
+
+
+def _unknown_dtype(dtype: Any, loc: Loc) -> NoReturn:
+    given = dtype if isinstance(dtype, str) else _foreign_dtype_name(dtype)
+    near = closest(given, [*DTYPE_NAMES, *DTYPE_ALIASES], 1) if given else []
+    hint = f"; did you mean {near[0]!r}?" if near else ""
+    raise call_error(
+        loc,
+        "invalid_dtype",
+        f"unknown dtype {describe(dtype)}; expected one of {', '.join(DTYPE_NAMES)} "
+        f"(or numpy's aliases of them, such as 'double'){hint}",
+        dtype,
+    )
+
+
 def dtype_kind(dtype: np.dtype[Any]) -> str:
     """'f' floating (bfloat16 included), 'i'/'u' integers, 'b' bool, 'c' complex."""
     return "f" if dtype.name == "bfloat16" else dtype.kind
@@ -158,77 +205,210 @@ def float_max(dtype: np.dtype[Any]) -> float:
     return float(info.max)
 
 
+def _part_dtype(dtype: np.dtype[Any]) -> np.dtype[Any]:
+    """The dtype of each part of a complex dtype (float32 for complex64); others unchanged."""
+    return np.dtype(dtype.type(0).real.dtype) if dtype.kind == "c" else dtype
+
+
+def rounds_finite(value: float, dtype: np.dtype[Any]) -> bool:
+    """Whether a finite number stays finite when rounded to a floating dtype (by the cast
+    itself, so the limit is where rounding overflows: 65519 fits float16, 65520 does not).
+
+    >>> rounds_finite(65519.0, np.dtype("float16")), rounds_finite(65520.0, np.dtype("float16"))
+    (True, False)
+    """
+    try:
+        wide = float(value)
+    except OverflowError:  # an integer beyond float64
+        return False
+    if not math.isfinite(wide):
+        return False
+    if abs(wide) <= float_max(dtype):
+        return True
+    with np.errstate(over="ignore"):
+        rounded = np.array(wide).astype(_part_dtype(dtype)).astype(np.float64)
+    return bool(np.isfinite(rounded))
+
+
 def check_fits(name: str, value: float, dtype: np.dtype[Any]) -> None:
-    """Refuse a scale factor (a gain) that overflows a floating dtype: values would be inf."""
-    if abs(value) > float_max(dtype):
+    """Refuse a scale factor (a gain) that rounds to infinity in a floating dtype."""
+    if not rounds_finite(value, dtype):
         raise call_error(
-            ("dtype",), "value_does_not_fit", f"{name} {value!r} overflows {dtype.name}", dtype.name
+            ("dtype",),
+            "value_does_not_fit",
+            f"{name} {value!r} overflows {dtype.name}: it rounds to infinity (the largest "
+            f"{dtype.name} is {float_max(dtype)!r})",
+            dtype.name,
         )
 
 
-def values_fit(
-    values: np.ndarray[Any, Any], dtype: np.dtype[Any], truncate: bool = False
-) -> str | None:
-    """Why ``values`` cannot be represented in ``dtype``, or ``None`` when they can.
+def values_fit(values: np.ndarray[Any, Any], dtype: np.dtype[Any]) -> str | None:
+    """Why casting ``values`` to ``dtype`` would change one of them, or ``None`` if it would not.
 
-    Exact for every input, including object arrays of Python integers of any size. With
-    ``truncate``, fractions may be cut to integers (a cast); the range must still fit.
+    The one rule for constants and arrays (``Constant`` values, ``__numpy__``/``__tensor__``
+    arrays, array identifiers): a floating dtype may round a value to its nearest
+    representable one, but not to infinity (NaN and infinities stay what they are); integer
+    dtypes take only integers in their range (no fraction, NaN or infinity), bool only 0 and
+    1; a real dtype takes a complex value only when its imaginary part is 0. Exact for every
+    input, including object arrays of Python integers of any size. The message names the
+    first offending value.
+
+    >>> values_fit(np.array([1.0, 1.5]), np.dtype("int32"))
+    '1.5 (at index [1]) is not an integer, so it does not fit int32'
+    >>> values_fit(np.array([65519.0]), np.dtype("float16")) is None
+    True
     """
     if values.size == 0:
         return None
+    flat = values.reshape(-1)
     kind = dtype_kind(dtype)
-    if values.dtype.kind == "c" and kind != "c":
-        return f"complex values do not fit {dtype.name}"
-    if values.dtype == object:
-        return _objects_fit(values.reshape(-1).tolist(), dtype, kind, truncate)
+    if flat.dtype == object:
+        for i, item in enumerate(flat.tolist()):
+            problem = _item_fits(item, dtype, kind)
+            if problem:
+                return _at(values.shape, i, item) + problem
+        return None
+    if flat.dtype.kind == "c" and kind != "c":
+        imaginary = np.flatnonzero(flat.imag != 0)
+        if imaginary.size:
+            i = int(imaginary[0])
+            why = f" has an imaginary part, which {dtype.name} cannot hold"
+            return _at(values.shape, i, flat[i]) + why
+        flat = flat.real
+    if dtype_kind(flat.dtype) == "f" and flat.dtype.kind not in "fc":  # bfloat16: exactly
+        flat = flat.astype(np.float32)
+    bad, problem = _first_misfit(flat, dtype, kind)
+    if bad is None:
+        return None
+    return _at(values.shape, bad, flat[bad]) + problem
+
+
+def _first_misfit(
+    flat: np.ndarray[Any, Any], dtype: np.dtype[Any], kind: str
+) -> tuple[int | None, str]:
+    """(index of the first value of a 1-D real array that ``dtype`` cannot hold, why)."""
+    src = flat.dtype.kind
     if kind in "fc":
-        parts = (values.real, values.imag) if values.dtype.kind == "c" else (values,)
-        limit = float_max(np.dtype(dtype.type(0).real.dtype) if kind == "c" else dtype)
-        biggest = max(float(np.max(np.abs(p.astype(np.float64)))) for p in parts)
-        if biggest > limit:
-            return f"{biggest!r} overflows {dtype.name} (largest {limit!r})"
-        return None
-    as_float = values.reshape(-1).astype(np.float64)
+        if src == "b":
+            return None, ""
+        parts = (flat.real, flat.imag) if src == "c" else (flat,)
+        target = _part_dtype(dtype)
+        limit = float_max(target)
+        for part in parts:
+            if part.dtype.kind == "f" and float(np.finfo(part.dtype).max) <= limit:
+                continue  # into a floating dtype at least as wide: nothing can overflow
+            wide = np.float64(limit)  # compared in float64: no overflow, whatever the dtypes
+            beyond = (part > wide) | (part < -wide)
+            if part.dtype.kind in "fc":
+                beyond &= np.isfinite(part)  # infinities stay infinities
+            candidates = np.flatnonzero(beyond)
+            if candidates.size:  # the cast decides: rounding, not the largest value, is the limit
+                with np.errstate(over="ignore"):
+                    rounded = part[candidates].astype(target).astype(np.float64)
+                infinite = candidates[~np.isfinite(rounded)]
+                if infinite.size:
+                    return int(infinite[0]), (
+                        f" overflows {dtype.name}: it rounds to infinity (the largest "
+                        f"{dtype.name} is {limit!r})"
+                    )
+        return None, ""
     if kind == "b":
-        if not np.all((as_float == 0) | (as_float == 1)):
-            return "a bool tensor can only hold 0/1 (false/true)"
-        return None
-    if not truncate and not np.all(np.floor(as_float) == as_float):
-        bad = values.reshape(-1)[np.flatnonzero(np.floor(as_float) != as_float)[0]]
-        return f"{bad!r} is not an integer, so it does not fit {dtype.name}"
+        bad = np.flatnonzero((flat != 0) & (flat != 1))
+        if bad.size:
+            return int(bad[0]), " does not fit bool: a bool tensor holds only 0/1 (false/true)"
+        return None, ""
     info = np.iinfo(dtype)
-    if values.dtype.kind in "iub":
-        lo, hi = int(values.min()), int(values.max())
+    if src == "b":
+        return None, ""
+    if src == "f":
+        fractional = np.flatnonzero(np.floor(flat) != flat)  # NaN too (infinities: below)
+        if fractional.size:
+            return int(fractional[0]), f" is not an integer, so it does not fit {dtype.name}"
+        lo, hi = float(flat.min()), float(flat.max())
+        if info.min <= lo and hi <= info.max:  # exact: Python compares floats and ints exactly
+            return None, ""
+        high = float(info.max)  # 2**63 - 1 rounds up to 2**63, which does not fit
+        rounded_up = high > info.max
+        over = (flat >= np.float64(high)) if rounded_up else (flat > np.float64(high))
+        outside: np.ndarray[Any, Any] = over | (flat < np.float64(info.min))
     else:
-        lo, hi = math.floor(float(as_float.min())), math.floor(float(as_float.max()))
-    if lo < info.min or hi > info.max:
-        return f"values from {lo} to {hi} do not fit {dtype.name} ([{info.min}, {info.max}])"
-    return None
+        if info.min <= int(flat.min()) and int(flat.max()) <= info.max:
+            return None, ""
+        held = np.iinfo(flat.dtype)
+        outside = np.zeros(flat.shape, bool)
+        if info.max < held.max:
+            outside |= flat > flat.dtype.type(info.max)
+        if info.min > held.min:
+            outside |= flat < flat.dtype.type(info.min)
+    bad = np.flatnonzero(outside)
+    if bad.size:
+        return int(bad[0]), f" does not fit {dtype.name} ([{info.min}, {info.max}])"
+    return None, ""
 
 
-def _objects_fit(items: list[Any], dtype: np.dtype[Any], kind: str, truncate: bool) -> str | None:
-    """``values_fit`` for Python numbers (integers beyond int64 included), compared exactly."""
+def _item_fits(item: Any, dtype: np.dtype[Any], kind: str) -> str | None:
+    """``values_fit`` for one Python number (an integer of any size), compared exactly."""
+    if isinstance(item, complex):
+        if kind != "c" and item.imag != 0:
+            return f" has an imaginary part, which {dtype.name} cannot hold"
+        parts = [item.real, item.imag]
+    else:
+        parts = [item]
     if kind in "fc":
-        limit = float_max(np.dtype(dtype.type(0).real.dtype) if kind == "c" else dtype)
-        for item in items:
-            try:
-                size = abs(float(item))
-            except OverflowError:
-                return f"an integer of {int(item).bit_length()} bits overflows {dtype.name}"
-            if size > limit:
-                return f"{item!r} overflows {dtype.name} (largest {limit!r})"
+        for part in parts:
+            if isinstance(part, float) and not math.isfinite(part):
+                continue  # infinities stay infinities, NaN stays NaN
+            if not rounds_finite(part, dtype):
+                limit = float_max(_part_dtype(dtype))
+                return (
+                    f" overflows {dtype.name}: it rounds to infinity (the largest "
+                    f"{dtype.name} is {limit!r})"
+                )
         return None
+    value = parts[0]
     if kind == "b":
-        ok = all(item in (0, 1) for item in items)
-        return None if ok else "a bool tensor can only hold 0/1 (false/true)"
+        return None if value in (0, 1) else " does not fit bool: a bool tensor holds only 0/1"
+    if isinstance(value, float) and not value.is_integer():  # NaN and infinities too
+        return f" is not an integer, so it does not fit {dtype.name}"
     info = np.iinfo(dtype)
-    for item in items:
-        if isinstance(item, float) and not truncate and not item.is_integer():
-            return f"{item!r} is not an integer, so it does not fit {dtype.name}"
-        whole = math.floor(item) if isinstance(item, float) else int(item)
-        if not info.min <= whole <= info.max:
-            return f"{whole} does not fit {dtype.name} ([{info.min}, {info.max}])"
+    if not info.min <= int(value) <= info.max:
+        return f" does not fit {dtype.name} ([{info.min}, {info.max}])"
     return None
+
+
+def _at(shape: tuple[int, ...], flat_index: int, value: Any) -> str:
+    """The offending value, and where it is in an array of ``shape``."""
+    shown = _show(value)
+    if not shape:
+        return shown
+    index = [int(i) for i in np.unravel_index(flat_index, shape)]
+    return f"{shown} (at index {index})"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, np.generic):
+        plain = value.item() if value.dtype.kind in "biufc" else float(value)
+        if not isinstance(plain, np.generic):
+            value = plain
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**30:
+        return f"an integer of {value.bit_length()} bits"
+    return repr(value)
+
+
+def cast_values(values: np.ndarray[Any, Any], dtype: np.dtype[Any]) -> np.ndarray[Any, Any]:
+    """``values`` as an array of ``dtype``, after :func:`values_fit` found nothing wrong.
+
+    Python integers beyond int64 (object arrays) convert exactly into integer dtypes and
+    through float64 into floating ones; a complex value with no imaginary part gives its real
+    part.
+    """
+    if values.dtype == object:
+        if dtype_kind(dtype) in "iub":
+            return np.array(values.tolist(), dtype=dtype)
+        return values.astype(np.float64).astype(dtype)
+    if values.dtype.kind == "c" and dtype_kind(dtype) != "c":
+        values = values.real
+    return values if values.dtype == dtype else values.astype(dtype)
 
 
 def check_shape(shape: Any, loc: Loc = ("shape",)) -> tuple[int, ...]:
@@ -558,15 +738,21 @@ def validate_config(cls: type[Initializer[Any]], config: Any, loc: Loc) -> Stric
     try:
         return cls.config_model.model_validate(config)
     except ValidationError as exc:
-        plain = python_scalars(config)
-        if plain is not config:  # numpy scalars from Python callers: as the numbers they hold
-            return validate_config(cls, plain, loc)
-        records = records_from_pydantic(exc, cls.config_model, prefix=loc)
-        raise InitializerError(records, subject=f"the {cls.__name__} config") from exc
+        error = exc
+    plain = python_scalars(config)
+    if plain is not config:  # numpy scalars from Python callers: as the values they hold
+        config = plain
+        try:
+            return cls.config_model.model_validate(config)
+        except ValidationError as exc:
+            error = exc
+    records = records_from_pydantic(error, cls.config_model, prefix=loc)
+    raise InitializerError(records, subject=f"the {cls.__name__} config") from error
 
 
 def python_scalars(value: Any, budget: int = 100_000) -> Any:
-    """``value`` with numpy scalars replaced by Python ones (the same object if there were none).
+    """``value`` with numpy scalars replaced by Python values (the same object if there were
+    none); see :func:`~initspec.initializers._types.numpy_scalar` for which.
 
     Only tried after a validation failure, so valid plain data never pays for it. Shared
     subtrees are converted once, and at most ``budget`` containers are visited (past that the
@@ -576,8 +762,8 @@ def python_scalars(value: Any, budget: int = 100_000) -> Any:
     left = [budget]
 
     def convert(item: Any) -> Any:
-        if isinstance(item, (np.integer, np.floating)):  # numpy booleans stay: not numbers
-            return item.item()
+        if isinstance(item, np.generic):
+            return numpy_scalar(item)
         if not isinstance(item, (dict, list, tuple)):
             return item
         key = id(item)

@@ -19,7 +19,15 @@ from ._types import (
     UnionDump,
     value_as_array,
 )
-from .base import Initializer, KerasConfig, call_error, check_fits, region, values_fit
+from .base import (
+    Initializer,
+    KerasConfig,
+    call_error,
+    cast_values,
+    check_fits,
+    region,
+    values_fit,
+)
 
 __all__ = ["STFT", "ArrayInitializer", "Constant", "Identity", "Ones", "Zeros"]
 
@@ -42,9 +50,11 @@ class _Broadcast(Initializer[Any]):
         threads: int | None,
     ) -> None:
         value = self.full_value(full)
-        problem = values_fit(value, out.dtype)
-        if problem:
-            raise call_error(("dtype",), "value_does_not_fit", problem, out.dtype.name)
+        if out.size:  # an empty tensor holds no value, so every value fits it
+            problem = values_fit(value, out.dtype)
+            if problem:
+                raise call_error(("dtype",), "value_does_not_fit", problem, out.dtype.name)
+            value = cast_values(value, out.dtype)
         if value.shape != full:
             try:
                 value = np.broadcast_to(value, full)
@@ -59,6 +69,8 @@ class _Broadcast(Initializer[Any]):
                         list(full),
                     ) from None
                 value = value.reshape(full)  # Keras 2 (tf.constant) reshapes equal-size values
+        if not out.size:
+            return
         if offset is not None:
             value = value[region(offset, out.shape)]
         out[...] = value
@@ -170,8 +182,9 @@ class Identity(Initializer[IdentityConfig]):
         offset: tuple[int, ...] | None,
         threads: int | None,
     ) -> None:
-        gain = self._config.gain
-        check_fits("gain", gain, out.dtype)
+        if not out.size:  # nothing to compute, so no gain can overflow it
+            return
+        check_fits("gain", self._config.gain, out.dtype)
         k = 0 if offset is None else offset[0] - offset[1]  # ones at (i, i + k)
         rows, cols = out.shape
         out[...] = 0
@@ -187,7 +200,10 @@ class Identity(Initializer[IdentityConfig]):
 class ArrayInitializer(Initializer[Any]):
     """Returns a fixed array, cast to the dtype, for its own shape only (Keras 3 semantics).
 
-    What ``get(numpy_array)`` returns; it has no config, so it is not serializable.
+    What ``get(numpy_array)`` returns; it has no config, so it is not serializable. The cast
+    follows Constant's rule (:func:`~initspec.initializers.base.values_fit`): it may round to
+    a floating dtype, but never changes a value otherwise (1.5, NaN or 300 do not go into
+    int8; Keras 3 would truncate or wrap them).
 
     >>> import numpy as np
     >>> import initspec
@@ -218,10 +234,15 @@ class ArrayInitializer(Initializer[Any]):
         offset: tuple[int, ...] | None,
         threads: int | None,
     ) -> None:
-        problem = values_fit(self.value, out.dtype, truncate=True)  # a cast, as in Keras
+        if not out.size:
+            return
+        problem = values_fit(self.value, out.dtype)  # the rule Constant follows
         if problem:
             raise call_error(("dtype",), "value_does_not_fit", problem, out.dtype.name)
-        out[...] = self.value if offset is None else self.value[region(offset, out.shape)]
+        value = self.value if offset is None else self.value[region(offset, out.shape)]
+        if value.dtype == object or (value.dtype.kind == "c" and out.dtype.kind != "c"):
+            value = cast_values(value, out.dtype)  # otherwise numpy casts as it assigns
+        out[...] = value
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ArrayInitializer) and np.array_equal(self.value, other.value)
@@ -348,7 +369,7 @@ class STFT(Initializer[STFTConfig]):
             if frame_length == 0:
                 return np.zeros(0)
             return _windows.get_window(window, frame_length, self._config.periodic)
-        values = value_as_array(window).astype(np.float64)
+        values = cast_values(value_as_array(window), np.dtype(np.float64))  # complex: real part
         if values.shape != (frame_length,):
             raise call_error(
                 ("window",),

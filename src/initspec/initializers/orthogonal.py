@@ -69,9 +69,9 @@ class Orthogonal(RandomInitializer[OrthogonalConfig]):
         threads: int | None,
     ) -> None:
         rows, cols = math.prod(full[:-1]), full[-1]
-        check_fits("gain", self._config.gain, out.dtype)
-        if rows == 0 or cols == 0:
+        if not out.size:  # an empty tensor or partition: nothing to compute, nothing to overflow
             return
+        check_fits("gain", self._config.gain, out.dtype)
         work = np.dtype(np.float64) if out.dtype == np.float64 else np.dtype(np.float32)
         a = np.empty((max(rows, cols), min(rows, cols)), work)
         sampling.fill(a, sampling.Normal(0.0, 1.0), self._seed, a.shape, None, threads)

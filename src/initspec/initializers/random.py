@@ -23,7 +23,7 @@ from ._types import (
     is_number,
     with_errors,
 )
-from .base import Initializer, KerasConfig, call_error, dtype_kind, float_max
+from .base import Initializer, KerasConfig, call_error, dtype_kind, float_max, rounds_finite
 
 __all__ = ["RandomInitializer", "RandomNormal", "RandomUniform", "SeededConfig", "TruncatedNormal"]
 
@@ -78,26 +78,38 @@ class RandomInitializer(Initializer[S]):
             dist = last[2]
         else:
             dist = self.sampler(full, out.dtype)
+            if not out.size:  # nothing is drawn, so no bound can overflow
+                return
             _check_fits(dist, out.dtype)
             self._last = (full, out.dtype, dist)
         sampling.fill(out, dist, self._seed, full, offset, threads)
 
 
 def _check_fits(dist: sampling.Distribution, dtype: np.dtype[Any]) -> None:
-    """Refuse bounds the dtype cannot hold (they would come out as infinities)."""
+    """Refuse bounds the dtype cannot hold: integers outside its range, or floating bounds that
+    round to infinity in it (the values would be infinities)."""
+    if isinstance(dist, sampling.UniformInt):
+        info = np.iinfo(dtype)
+        if dist.low < info.min or dist.high - 1 > info.max:
+            raise call_error(
+                ("dtype",),
+                "value_does_not_fit",
+                f"[{dist.low}, {dist.high}) does not fit {dtype.name}",
+                dtype.name,
+            )
+        return
     if dtype_kind(dtype) != "f":
         return
     if isinstance(dist, sampling.Uniform):
         reach, what = max(abs(dist.low), abs(dist.high)), "the bounds"
-    elif isinstance(dist, sampling.Normal):
-        reach, what = abs(dist.mean) + 2 * dist.stddev, "mean +- 2 stddev"
     else:
-        return
-    if reach > float_max(dtype):
+        reach, what = abs(dist.mean) + 2 * dist.stddev, "mean +- 2 stddev"
+    if not rounds_finite(reach, dtype):
         raise call_error(
             ("dtype",),
             "value_does_not_fit",
-            f"{what} reach {reach:.6g}, beyond the largest {dtype.name} ({float_max(dtype):.6g})",
+            f"{what} reach {reach:.6g}, which rounds to infinity in {dtype.name} (the largest "
+            f"{dtype.name} is {float_max(dtype):.6g})",
             dtype.name,
         )
 
@@ -219,12 +231,4 @@ class RandomUniform(RandomInitializer[UniformConfig]):
                 f"maxval; got minval={lo!r}, maxval={hi!r}",
                 dtype.name,
             )
-        info = np.iinfo(dtype)
-        if lo < info.min or hi - 1 > info.max:
-            raise call_error(
-                ("dtype",),
-                "value_does_not_fit",
-                f"[{lo}, {hi}) does not fit {dtype.name}",
-                dtype.name,
-            )
-        return sampling.UniformInt(lo, hi)
+        return sampling.UniformInt(lo, hi)  # its range is checked against the dtype in _fill
