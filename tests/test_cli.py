@@ -1162,7 +1162,9 @@ def test_examples_models_and_configs_are_valid(
         for d in ("models", "configs")
         for p in (EXAMPLES / d).rglob("*")
         if p.suffix in suffixes
+        or (p.is_dir() and (p / "keras_metadata.pb").is_file())  # a SavedModel: one model
     )
+    assert any(path.endswith("savedmodel_dir") for path in on_disk)
     assert sorted(f["path"] for f in report["files"]) == on_disk
     assert {f["status"] for f in report["files"]} == {"ok"}
     assert report["counts"]["initializers"] > len(on_disk)
@@ -1186,6 +1188,15 @@ def test_examples_broken_exits_2_with_errors_in_every_file(broken: dict[str, Any
     for name, result in broken["files"].items():
         assert result["errors"], f"{name} has at least one error"
         assert result["status"] in ("invalid", "unreadable")
+
+
+def test_examples_broken_keras1_typo(broken: dict[str, Any]) -> None:
+    """A misspelt Keras 1 ``inner_init``: found, typed, located and named as Keras 2 names it."""
+    (error,) = broken["files"]["keras1_typo.json"]["errors"]
+    assert (error["pointer"], error["type"]) == ("/config/1/config/inner_init", "unknown_name")
+    assert error["attribute"] == "recurrent_initializer"
+    assert error["keras1_key"] == "inner_init"
+    assert error["line"] == 37
 
 
 def broken_kinds(broken: dict[str, Any], name: str) -> set[tuple[str, str]]:
