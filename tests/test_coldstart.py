@@ -27,8 +27,11 @@ from hypothesis import strategies as st
 from pydantic import PydanticSchemaGenerationError
 
 import initspec
+import initspec.limits
 from initspec import InitializerError
+from initspec._lazy import _Lazy, lazy
 from initspec.initializers import BUILTINS
+from initspec.initializers.random import RandomInitializer as Seeded
 from initspec.registry import Entry, Table, table
 from strategies import fuzz_settings, json_values, mutated_configs, valid_configs
 
@@ -375,6 +378,92 @@ def test_the_command_line_imports_numpy_and_pydantic_only_when_a_command_needs_t
         " if m in sys.modules)))"
     )
     assert loaded == []
+
+
+_VALIDATE = """
+import json, sys
+import initspec.cli
+status = initspec.cli.main(["validate", "--format", "json", sys.argv[1]])
+lazy = ("numpy", "initspec.sampling", "subprocess")
+imported = [m for m in lazy if m in sys.modules]
+print(json.dumps({"status": status, "imported": imported}))
+"""
+
+_CALLED = """
+import json
+import initspec
+from initspec.initializers import base, orthogonal, random, variance_scaling
+
+def kinds():
+    read = [base.np, orthogonal.np, random.sampling, variance_scaling.sampling, orthogonal.sampling]
+    return [type(m).__name__ for m in read]
+
+before = kinds()
+values = [
+    initspec.get({"class_name": name, "config": {"seed": 1}})((2, 3)).tolist()
+    for name in ("HeNormal", "RandomNormal", "Orthogonal")
+]
+print(json.dumps({"before": before, "after": kinds(), "values": values}))
+"""
+
+
+def _every_builtin_seeded() -> list[dict[str, Any]]:
+    """A config of each built-in class, seeded where it has a seed (an unseeded one draws it)."""
+    return [
+        {"class_name": cls.__name__, "config": {"seed": 5} if issubclass(cls, Seeded) else {}}
+        for cls in BUILTINS
+    ]
+
+
+def test_validating_small_files_imports_neither_numpy_nor_the_sampler(tmp_path: Any) -> None:
+    """numpy is imported when an initializer is called, not to check configs (a cold start:
+    it costs about as much as the rest of `initspec validate`)."""
+    layer = tmp_path / "layer.json"
+    layer.write_text(
+        json.dumps({"kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": 7}}})
+    )
+    every = tmp_path / "every.json"
+    every.write_text(
+        json.dumps({f"{c['class_name']}_initializer": c for c in _every_builtin_seeded()})
+    )
+    for path in (layer, every):
+        done = subprocess.run(
+            [sys.executable, "-c", _VALIDATE, str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        *lines, last = done.stdout.splitlines()
+        assert json.loads(last) == {"status": 0, "imported": []}, path.name
+        counts = json.loads("\n".join(lines))["counts"]
+        assert counts["initializers"] == (1 if path is layer else len(BUILTINS))
+        assert counts["errors"] == 0
+
+
+def test_modules_imported_on_first_use_take_their_place_then() -> None:
+    """The first call imports numpy and the sampler and puts them in place of the stand-ins,
+    so later calls read them as plainly imported modules (no per-call indirection)."""
+    report = _fresh(_CALLED)
+    assert report["before"] == ["_Lazy"] * 5
+    assert report["after"] == ["module"] * 5
+    expected = [
+        initspec.get({"class_name": name, "config": {"seed": 1}})((2, 3)).tolist()
+        for name in ("HeNormal", "RandomNormal", "Orthogonal")
+    ]
+    assert report["values"] == expected
+
+
+def test_a_stand_in_reads_its_module() -> None:
+    namespace: dict[str, Any] = {}
+    namespace["mod"] = standin = _Lazy("initspec.limits", namespace, "mod")
+    assert "imported on first use" in repr(standin)
+    assert standin.MAX_THREADS == initspec.limits.MAX_THREADS
+    assert namespace["mod"] is initspec.limits
+    with pytest.raises(AttributeError):
+        _ = standin.no_such_name
+    assert lazy("initspec.limits", {}, "x") is initspec.limits  # imported already: itself
 
 
 _RUN = """

@@ -20,14 +20,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
-import numpy as np
 from pydantic import ConfigDict, Field, ValidationError
 
+from .._lazy import lazy
 from ..errors import InitializerError, Loc, closest, describe, records_from_pydantic
 from ..limits import MAX_BYTES_ENV, max_tensor_bytes
 from ._types import DTYPE_NAMES, DtypeName, StrictModel
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy("numpy", globals(), "np")  # imported when first used
 
 __all__ = [
     "Initializer",
@@ -42,7 +47,6 @@ __all__ = [
 
 T = TypeVar("T", bound="Initializer[Any]")
 C = TypeVar("C", bound=StrictModel)
-DEFAULT_DTYPE = np.dtype(np.float32)
 
 
 class InitializerConfig(StrictModel):
@@ -83,7 +87,7 @@ def resolve_dtype(dtype: Any, loc: Loc = ("dtype",)) -> np.dtype[Any]:
     (dtype('float32'), dtype('float64'), dtype('int8'))
     """
     if dtype is None:
-        return DEFAULT_DTYPE
+        return np.dtype(np.float32)
     if dtype is float or dtype is int or dtype is bool or dtype is complex:
         raise call_error(
             loc,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
-import numpy as np
 from pydantic import Discriminator, Field, PlainValidator, Tag, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from .._lazy import lazy
 from ..errors import closest, describe
 from . import _windows
 from ._types import (
@@ -20,6 +20,11 @@ from ._types import (
     value_as_array,
 )
 from .base import Initializer, KerasConfig, call_error, check_fits, region, values_fit
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy("numpy", globals(), "np")  # imported when first used
 
 __all__ = ["STFT", "ArrayInitializer", "Constant", "Identity", "Ones", "Zeros"]
 

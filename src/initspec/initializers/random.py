@@ -7,12 +7,11 @@ do). A Keras 3 ``SeedGenerator`` seed is read as its integer seed.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-import numpy as np
 from pydantic import Field, ModelWrapValidatorHandler, model_validator
 
-from .. import sampling
+from .._lazy import lazy
 from ._types import (
     IntOrFloat,
     NonNegative,
@@ -24,6 +23,14 @@ from ._types import (
     with_errors,
 )
 from .base import Initializer, KerasConfig, call_error, dtype_kind, float_max
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .. import sampling
+else:  # imported when first used: building an initializer needs neither
+    np = lazy("numpy", globals(), "np")
+    sampling = lazy("initspec.sampling", globals(), "sampling")
 
 __all__ = ["RandomInitializer", "RandomNormal", "RandomUniform", "SeededConfig", "TruncatedNormal"]
 
