@@ -90,6 +90,8 @@ class StrictModel(BaseModel):
 
 def _plain_number(value: Any) -> Any:
     """numpy scalars (not numpy booleans) as the Python numbers they hold."""
+    if type(value) is float or type(value) is int:  # the common case, without a lookup
+        return value
     numpy = loaded("numpy")  # not imported: no value is a numpy scalar
     if numpy is not None and isinstance(value, (numpy.integer, numpy.floating)):
         return value.item()
@@ -202,7 +204,7 @@ IntOrFloat = Annotated[int | float, PlainValidator(_int_or_float), WithJsonSchem
 
 
 def _integer(value: Any) -> int:
-    numpy = loaded("numpy")
+    numpy = loaded("numpy") if type(value) is not int else None
     if numpy is not None and isinstance(value, numpy.integer):
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
