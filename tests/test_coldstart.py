@@ -11,11 +11,13 @@ times are in ``benchmarks/coldstart.py``).
 from __future__ import annotations
 
 import contextlib
+import importlib
 import itertools
 import json
 import subprocess
 import sys
 import threading
+import types
 from collections.abc import Callable, Iterator
 from typing import Any
 from unittest import mock
@@ -29,7 +31,7 @@ from pydantic import PydanticSchemaGenerationError
 import initspec
 import initspec.limits
 from initspec import InitializerError
-from initspec._lazy import _Lazy, lazy
+from initspec._lazy import _Lazy, lazy, loaded
 from initspec.initializers import BUILTINS
 from initspec.initializers.random import RandomInitializer as Seeded
 from initspec.registry import Entry, Table, table
@@ -464,6 +466,40 @@ def test_a_stand_in_reads_its_module() -> None:
     with pytest.raises(AttributeError):
         _ = standin.no_such_name
     assert lazy("initspec.limits", {}, "x") is initspec.limits  # imported already: itself
+
+
+def test_loaded_waits_for_an_import_another_thread_has_begun(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a thread imports numpy, ``sys.modules`` holds it half made (no ``numpy.integer``
+    yet): ``loaded`` must hand out the finished module, not that one."""
+    gate = types.ModuleType("coldstart_gate")
+    gate.started, gate.go = threading.Event(), threading.Event()  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "coldstart_gate", gate)
+    (tmp_path / "coldstart_slow.py").write_text(
+        "import coldstart_gate\n"
+        "coldstart_gate.started.set()\n"
+        "coldstart_gate.go.wait(30)\n"
+        "LAST = 'defined at the end'\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importer = threading.Thread(target=importlib.import_module, args=("coldstart_slow",))
+    importer.start()
+    try:
+        assert gate.started.wait(30)  # type: ignore[attr-defined]
+        seen: list[Any] = []
+        # what the reader finds in the module at once (the module object is finished later)
+        reader = threading.Thread(
+            target=lambda: seen.append(getattr(loaded("coldstart_slow"), "LAST", None))
+        )
+        reader.start()
+        reader.join(0.2)  # it waits for the import (or, wrongly, has the half-made module)
+    finally:
+        gate.go.set()  # type: ignore[attr-defined]
+        importer.join(30)
+    reader.join(30)
+    assert seen == ["defined at the end"]
+    sys.modules.pop("coldstart_slow", None)
 
 
 _RUN = """
