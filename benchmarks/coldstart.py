@@ -8,10 +8,12 @@ that is not counted), and is timed by this script (wall time, start-up included)
 reported with the ratio initspec / check-jsonschema. Both tools read the same file, a Keras
 Dense layer config with a kernel and a bias initializer: initspec finds and checks both configs,
 check-jsonschema checks them against initspec's published schema (a wrapper schema points the
-layer's two keys at it). The floor row is what any tool built like initspec pays before its
+layer's two keys at it). The floor row is what a tool made of numpy and pydantic pays before its
 own work: Python, `import numpy` and one pydantic model built and used. numpy starts with one
 OpenBLAS thread, as the `initspec` command starts it; a row shows `import numpy` with OpenBLAS's
-default threads (one per CPU), and the baseline runs as it did.
+default threads (one per CPU), and the baseline runs as it did. Another row validates the layer
+with `"seed": null` in its kernel initializer, as Keras writes an unseeded one (its seed is drawn
+when the initializer is built, which imports numpy; a seeded config is checked without it).
 
 Python runs with bytecode caching on (in a temporary PYTHONPYCACHEPREFIX), as for an installed
 package, whatever PYTHONDONTWRITEBYTECODE says in this environment.
