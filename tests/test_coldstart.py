@@ -30,9 +30,11 @@ from pydantic import PydanticSchemaGenerationError
 
 import initspec
 import initspec.limits
+import initspec.sampling
 from initspec import InitializerError
 from initspec._lazy import _Lazy, lazy, loaded
 from initspec.initializers import BUILTINS
+from initspec.initializers.random import _CHECK_ONLY, check_only
 from initspec.initializers.random import RandomInitializer as Seeded
 from initspec.registry import Entry, Table, table
 from strategies import fuzz_settings, json_values, mutated_configs, valid_configs
@@ -409,10 +411,10 @@ print(json.dumps({"before": before, "after": kinds(), "values": values}))
 """
 
 
-def _every_builtin_seeded() -> list[dict[str, Any]]:
-    """A config of each built-in class, seeded where it has a seed (an unseeded one draws it)."""
+def _every_builtin(seed: int | None) -> list[dict[str, Any]]:
+    """A config of each built-in class, with ``seed`` where it has a seed."""
     return [
-        {"class_name": cls.__name__, "config": {"seed": 5} if issubclass(cls, Seeded) else {}}
+        {"class_name": cls.__name__, "config": {"seed": seed} if issubclass(cls, Seeded) else {}}
         for cls in BUILTINS
     ]
 
@@ -424,11 +426,18 @@ def test_validating_small_files_imports_neither_numpy_nor_the_sampler(tmp_path: 
     layer.write_text(
         json.dumps({"kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": 7}}})
     )
-    every = tmp_path / "every.json"
-    every.write_text(
-        json.dumps({f"{c['class_name']}_initializer": c for c in _every_builtin_seeded()})
+    unseeded = tmp_path / "unseeded.json"  # as Keras writes an unseeded initializer
+    unseeded.write_text(
+        json.dumps(
+            {"kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": None}}}
+        )
     )
-    for path in (layer, every):
+    every, every_unseeded = tmp_path / "every.json", tmp_path / "every_unseeded.json"
+    for path, seed in ((every, 5), (every_unseeded, None)):
+        path.write_text(
+            json.dumps({f"{c['class_name']}_initializer": c for c in _every_builtin(seed)})
+        )
+    for path in (layer, unseeded, every, every_unseeded):
         done = subprocess.run(
             [sys.executable, "-c", _VALIDATE, str(path)],
             capture_output=True,
@@ -440,7 +449,7 @@ def test_validating_small_files_imports_neither_numpy_nor_the_sampler(tmp_path: 
         *lines, last = done.stdout.splitlines()
         assert json.loads(last) == {"status": 0, "imported": []}, path.name
         counts = json.loads("\n".join(lines))["counts"]
-        assert counts["initializers"] == (1 if path is layer else len(BUILTINS))
+        assert counts["initializers"] == (len(BUILTINS) if "every" in path.name else 1)
         assert counts["errors"] == 0
 
 
@@ -455,6 +464,46 @@ def test_modules_imported_on_first_use_take_their_place_then() -> None:
         for name in ("HeNormal", "RandomNormal", "Orthogonal")
     ]
     assert report["values"] == expected
+
+
+def test_check_only_builds_unseeded_initializers_that_draw_their_seed_when_used() -> None:
+    draws: list[int] = []
+    real = initspec.sampling.fresh_seed
+
+    def counted() -> int:
+        draws.append(1)
+        return real()
+
+    with mock.patch.object(initspec.sampling, "fresh_seed", counted):
+        initspec.get("glorot_uniform")
+        assert len(draws) == 1  # drawn when built, as always
+        with check_only():
+            lazy_init = initspec.get({"class_name": "RandomNormal", "config": {"seed": None}})
+            seeded = initspec.get({"class_name": "RandomNormal", "config": {"seed": 3}})
+        assert len(draws) == 1  # built to be checked: nothing drawn
+        initspec.get("he_normal")
+        assert len(draws) == 2  # the block is over: drawn when built again
+        assert seeded.effective_seed == 3
+        values = _in_threads(lambda i: lazy_init((4, 5)))  # first used from 16 threads at once
+        assert len(draws) == 3  # one draw, whichever thread came first
+    seed = lazy_init.effective_seed
+    for got in values:
+        np.testing.assert_array_equal(got, values[0])
+    np.testing.assert_array_equal(lazy_init((4, 5)), values[0])
+    expected = initspec.get({"class_name": "RandomNormal", "config": {"seed": seed}})((4, 5))
+    np.testing.assert_array_equal(values[0], expected)  # as if built with that seed
+    assert lazy_init.get_config()["seed"] is None  # the config says what it said
+
+
+def test_check_only_is_left_on_error_and_holds_in_its_own_context_only() -> None:
+    with pytest.raises(InitializerError), check_only():
+        initspec.get({"class_name": "Nope"})
+    seen = _in_threads(lambda i: _CHECK_ONLY.get(), threads=2)
+    with check_only():
+        assert _CHECK_ONLY.get() is True
+        assert _in_threads(lambda i: _CHECK_ONLY.get(), threads=2) == [False, False]
+    assert seen == [False, False]
+    assert _CHECK_ONLY.get() is False
 
 
 def test_a_stand_in_reads_its_module() -> None:

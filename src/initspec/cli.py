@@ -420,7 +420,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     except ProjectConfigError as exc:
         sys.stderr.write(f"initspec: {exc}\n")
         return EXIT_USAGE
-    results, filtered_out = _results(args, settings)
+    from .initializers.random import check_only
+
+    with check_only():  # the initializers are checked, never called: no seed is drawn
+        results, filtered_out = _results(args, settings)
     if args.format == "json":
         text = render_json(results)
     elif args.format == "sarif":
