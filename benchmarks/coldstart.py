@@ -12,8 +12,9 @@ layer's two keys at it). The floor row is what a tool made of numpy and pydantic
 own work: Python, `import numpy` and one pydantic model built and used. numpy starts with one
 OpenBLAS thread, as the `initspec` command starts it; a row shows `import numpy` with OpenBLAS's
 default threads (one per CPU), and the baseline runs as it did. Another row validates the layer
-with `"seed": null` in its kernel initializer, as Keras writes an unseeded one (its seed is drawn
-when the initializer is built, which imports numpy; a seeded config is checked without it).
+with `"seed": null` in its kernel initializer, as Keras writes an unseeded one (a library `get()`
+draws its seed when it is built, with the sampler and so numpy; the command, which never calls
+what it builds, does not).
 
 Python runs with bytecode caching on (in a temporary PYTHONPYCACHEPREFIX), as for an installed
 package, whatever PYTHONDONTWRITEBYTECODE says in this environment.
