@@ -11,11 +11,13 @@ times are in ``benchmarks/coldstart.py``).
 from __future__ import annotations
 
 import contextlib
+import importlib
 import itertools
 import json
 import subprocess
 import sys
 import threading
+import types
 from collections.abc import Callable, Iterator
 from typing import Any
 from unittest import mock
@@ -27,8 +29,13 @@ from hypothesis import strategies as st
 from pydantic import PydanticSchemaGenerationError
 
 import initspec
+import initspec.limits
+import initspec.sampling
 from initspec import InitializerError
+from initspec._lazy import _Lazy, lazy, loaded
 from initspec.initializers import BUILTINS
+from initspec.initializers.random import _CHECK_ONLY, check_only
+from initspec.initializers.random import RandomInitializer as Seeded
 from initspec.registry import Entry, Table, table
 from strategies import fuzz_settings, json_values, mutated_configs, valid_configs
 
@@ -375,6 +382,173 @@ def test_the_command_line_imports_numpy_and_pydantic_only_when_a_command_needs_t
         " if m in sys.modules)))"
     )
     assert loaded == []
+
+
+_VALIDATE = """
+import json, sys
+import initspec.cli
+status = initspec.cli.main(["validate", "--format", "json", sys.argv[1]])
+lazy = ("numpy", "initspec.sampling", "subprocess")
+imported = [m for m in lazy if m in sys.modules]
+print(json.dumps({"status": status, "imported": imported}))
+"""
+
+_CALLED = """
+import json
+import initspec
+from initspec.initializers import base, orthogonal, random, variance_scaling
+
+def kinds():
+    read = [base.np, orthogonal.np, random.sampling, variance_scaling.sampling, orthogonal.sampling]
+    return [type(m).__name__ for m in read]
+
+before = kinds()
+values = [
+    initspec.get({"class_name": name, "config": {"seed": 1}})((2, 3)).tolist()
+    for name in ("HeNormal", "RandomNormal", "Orthogonal")
+]
+print(json.dumps({"before": before, "after": kinds(), "values": values}))
+"""
+
+
+def _every_builtin(seed: int | None) -> list[dict[str, Any]]:
+    """A config of each built-in class, with ``seed`` where it has a seed."""
+    return [
+        {"class_name": cls.__name__, "config": {"seed": seed} if issubclass(cls, Seeded) else {}}
+        for cls in BUILTINS
+    ]
+
+
+def test_validating_small_files_imports_neither_numpy_nor_the_sampler(tmp_path: Any) -> None:
+    """numpy is imported when an initializer is called, not to check configs (a cold start:
+    it costs about as much as the rest of `initspec validate`)."""
+    layer = tmp_path / "layer.json"
+    layer.write_text(
+        json.dumps({"kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": 7}}})
+    )
+    unseeded = tmp_path / "unseeded.json"  # as Keras writes an unseeded initializer
+    unseeded.write_text(
+        json.dumps(
+            {"kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": None}}}
+        )
+    )
+    every, every_unseeded = tmp_path / "every.json", tmp_path / "every_unseeded.json"
+    for path, seed in ((every, 5), (every_unseeded, None)):
+        path.write_text(
+            json.dumps({f"{c['class_name']}_initializer": c for c in _every_builtin(seed)})
+        )
+    for path in (layer, unseeded, every, every_unseeded):
+        done = subprocess.run(
+            [sys.executable, "-c", _VALIDATE, str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        *lines, last = done.stdout.splitlines()
+        assert json.loads(last) == {"status": 0, "imported": []}, path.name
+        counts = json.loads("\n".join(lines))["counts"]
+        assert counts["initializers"] == (len(BUILTINS) if "every" in path.name else 1)
+        assert counts["errors"] == 0
+
+
+def test_modules_imported_on_first_use_take_their_place_then() -> None:
+    """The first call imports numpy and the sampler and puts them in place of the stand-ins,
+    so later calls read them as plainly imported modules (no per-call indirection)."""
+    report = _fresh(_CALLED)
+    assert report["before"] == ["_Lazy"] * 5
+    assert report["after"] == ["module"] * 5
+    expected = [
+        initspec.get({"class_name": name, "config": {"seed": 1}})((2, 3)).tolist()
+        for name in ("HeNormal", "RandomNormal", "Orthogonal")
+    ]
+    assert report["values"] == expected
+
+
+def test_check_only_builds_unseeded_initializers_that_draw_their_seed_when_used() -> None:
+    draws: list[int] = []
+    real = initspec.sampling.fresh_seed
+
+    def counted() -> int:
+        draws.append(1)
+        return real()
+
+    with mock.patch.object(initspec.sampling, "fresh_seed", counted):
+        initspec.get("glorot_uniform")
+        assert len(draws) == 1  # drawn when built, as always
+        with check_only():
+            lazy_init = initspec.get({"class_name": "RandomNormal", "config": {"seed": None}})
+            seeded = initspec.get({"class_name": "RandomNormal", "config": {"seed": 3}})
+        assert len(draws) == 1  # built to be checked: nothing drawn
+        initspec.get("he_normal")
+        assert len(draws) == 2  # the block is over: drawn when built again
+        assert seeded.effective_seed == 3
+        values = _in_threads(lambda i: lazy_init((4, 5)))  # first used from 16 threads at once
+        assert len(draws) == 3  # one draw, whichever thread came first
+    seed = lazy_init.effective_seed
+    for got in values:
+        np.testing.assert_array_equal(got, values[0])
+    np.testing.assert_array_equal(lazy_init((4, 5)), values[0])
+    expected = initspec.get({"class_name": "RandomNormal", "config": {"seed": seed}})((4, 5))
+    np.testing.assert_array_equal(values[0], expected)  # as if built with that seed
+    assert lazy_init.get_config()["seed"] is None  # the config says what it said
+
+
+def test_check_only_is_left_on_error_and_holds_in_its_own_context_only() -> None:
+    with pytest.raises(InitializerError), check_only():
+        initspec.get({"class_name": "Nope"})
+    seen = _in_threads(lambda i: _CHECK_ONLY.get(), threads=2)
+    with check_only():
+        assert _CHECK_ONLY.get() is True
+        assert _in_threads(lambda i: _CHECK_ONLY.get(), threads=2) == [False, False]
+    assert seen == [False, False]
+    assert _CHECK_ONLY.get() is False
+
+
+def test_a_stand_in_reads_its_module() -> None:
+    namespace: dict[str, Any] = {}
+    namespace["mod"] = standin = _Lazy("initspec.limits", namespace, "mod")
+    assert "imported on first use" in repr(standin)
+    assert standin.MAX_THREADS == initspec.limits.MAX_THREADS
+    assert namespace["mod"] is initspec.limits
+    with pytest.raises(AttributeError):
+        _ = standin.no_such_name
+    assert lazy("initspec.limits", {}, "x") is initspec.limits  # imported already: itself
+
+
+def test_loaded_waits_for_an_import_another_thread_has_begun(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a thread imports numpy, ``sys.modules`` holds it half made (no ``numpy.integer``
+    yet): ``loaded`` must hand out the finished module, not that one."""
+    gate = types.ModuleType("coldstart_gate")
+    gate.started, gate.go = threading.Event(), threading.Event()  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "coldstart_gate", gate)
+    (tmp_path / "coldstart_slow.py").write_text(
+        "import coldstart_gate\n"
+        "coldstart_gate.started.set()\n"
+        "coldstart_gate.go.wait(30)\n"
+        "LAST = 'defined at the end'\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importer = threading.Thread(target=importlib.import_module, args=("coldstart_slow",))
+    importer.start()
+    try:
+        assert gate.started.wait(30)  # type: ignore[attr-defined]
+        seen: list[Any] = []
+        # what the reader finds in the module at once (the module object is finished later)
+        reader = threading.Thread(
+            target=lambda: seen.append(getattr(loaded("coldstart_slow"), "LAST", None))
+        )
+        reader.start()
+        reader.join(0.2)  # it waits for the import (or, wrongly, has the half-made module)
+    finally:
+        gate.go.set()  # type: ignore[attr-defined]
+        importer.join(30)
+    reader.join(30)
+    assert seen == ["defined at the end"]
+    sys.modules.pop("coldstart_slow", None)
 
 
 _RUN = """

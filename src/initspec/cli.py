@@ -15,9 +15,7 @@ import os
 import re
 import stat
 import sys
-import tempfile
 import time
-import urllib.parse
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -60,6 +58,8 @@ class _Style:
 
 def _atomic_write(path: str, text: str) -> None:
     """Write ``text`` to ``path`` all at once: a partial file never appears."""
+    import tempfile  # here: a cold start that writes no file does not import it
+
     target = Path(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
@@ -319,6 +319,8 @@ def _uri(path: str) -> str:
     >>> _uri("models/my model#2.json"), _uri("/srv/ünï.json")
     ('models/my%20model%232.json', 'file:///srv/%C3%BCn%C3%AF.json')
     """
+    import urllib.parse  # here: only SARIF reports need it
+
     posix = Path(path).as_posix()
     raw = os.fsencode(posix) if os.name != "nt" else posix.encode("utf-8", "surrogatepass")
     quoted = urllib.parse.quote(raw, safe="/")
@@ -418,7 +420,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     except ProjectConfigError as exc:
         sys.stderr.write(f"initspec: {exc}\n")
         return EXIT_USAGE
-    results, filtered_out = _results(args, settings)
+    from .initializers.random import check_only
+
+    with check_only():  # the initializers are checked, never called: no seed is drawn
+        results, filtered_out = _results(args, settings)
     if args.format == "json":
         text = render_json(results)
     elif args.format == "sarif":

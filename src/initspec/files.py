@@ -29,7 +29,6 @@ import json
 import os
 import re
 import stat
-import subprocess
 import sys
 import threading
 import time
@@ -38,13 +37,19 @@ import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import _doubled, _keras1, _savedmodel
 from . import _sniff as sniffing
+from ._lazy import lazy
 from .errors import ErrorRecord, InitializerError, Loc, json_pointer
 from .limits import Limits
 from .serialization import Built, get
+
+if TYPE_CHECKING:
+    import subprocess
+else:
+    subprocess = lazy("subprocess", globals(), "subprocess")  # for .h5 files only
 
 __all__ = ["FORMATS", "Finding", "ScanReport", "detect_format", "format_of", "scan"]
 

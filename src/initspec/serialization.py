@@ -9,11 +9,11 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable, Mapping
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
-import numpy as np
 from pydantic import ValidationError
 
+from ._lazy import lazy
 from .errors import (
     ErrorRecord,
     InitializerError,
@@ -35,6 +35,11 @@ from .initializers._types import (
 from .initializers.base import dtype_kind, python_scalars
 from .initializers.constant import ArrayInitializer
 from .registry import Table, builtin_table, table
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy("numpy", globals(), "np")  # checking a config needs no numpy
 
 __all__ = ["deserialize", "get", "json_schema", "serialize"]
 

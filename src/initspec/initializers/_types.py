@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
-import numpy as np
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -32,11 +32,17 @@ from pydantic import (
 )
 from pydantic_core import CoreSchema, InitErrorDetails, PydanticCustomError, core_schema
 
+from .._lazy import lazy, loaded
 from ..errors import closest, describe, forbidden_module_message
 from ._schema_text import schema_text
 
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy("numpy", globals(), "np")  # validating a config needs no numpy
+
 T = TypeVar("T")
-FLOAT_MAX = float(np.finfo(np.float64).max)
+FLOAT_MAX = sys.float_info.max  # float64's
 NUMBER_SCHEMA = {"type": "number", "minimum": -FLOAT_MAX, "maximum": FLOAT_MAX}
 SEED_MIN, SEED_MAX = -(2**63), 2**64 - 1
 #: Modules a config may name for a built-in initializer (never imported, only matched).
@@ -138,9 +144,11 @@ class StrictModel(BaseModel):
 
 def _plain_number(value: Any) -> Any:
     """numpy scalars (not numpy booleans) as the Python numbers they hold."""
-    if isinstance(value, (np.integer, np.floating)):
-        return numpy_scalar(value)
-    return value
+    if type(value) is float or type(value) is int:  # the common case, without a lookup
+        return value
+    if loaded("numpy") is None:  # not imported: no value is a numpy scalar
+        return value
+    return numpy_scalar(value)
 
 
 def numpy_scalar(value: Any) -> Any:
@@ -152,6 +160,8 @@ def numpy_scalar(value: Any) -> Any:
     duration), ``datetime64``, complex scalars, bytes and void scalars, which validation
     refuses. (``np.str_`` is a ``str`` already.)
     """
+    if loaded("numpy") is None:  # not imported: no value is a numpy scalar
+        return value
     if isinstance(value, np.timedelta64):
         return value
     if isinstance(value, np.integer):
@@ -268,7 +278,8 @@ IntOrFloat = Annotated[int | float, PlainValidator(_int_or_float), WithJsonSchem
 
 
 def _integer(value: Any) -> int:
-    if isinstance(value, np.integer):
+    numpy = loaded("numpy") if type(value) is not int else None
+    if numpy is not None and isinstance(value, numpy.integer):
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise PydanticCustomError(

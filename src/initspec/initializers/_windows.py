@@ -25,15 +25,21 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
+from .._lazy import lazy
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    FloatArray = npt.NDArray[np.float64]
+    _Builder = Callable[[int], FloatArray]
+    """Builds the symmetric window of length ``m`` (always called with ``m >= 2``)."""
+else:
+    np = lazy("numpy", globals(), "np")  # the window names are read without numpy
 
 __all__ = ["PARAMETRIC_WINDOWS", "WINDOW_ALIASES", "get_window", "resolve_window"]
-
-FloatArray = npt.NDArray[np.float64]
-_Builder = Callable[[int], FloatArray]
-"""Builds the symmetric window of length ``m`` (always called with ``m >= 2``)."""
 
 _PERIODIC_SUFFIX = "_periodic"
 _SYMMETRIC_SUFFIX = "_symmetric"

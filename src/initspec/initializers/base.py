@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar, Generic, NoReturn, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, NoReturn, TypeVar, cast
 
-import numpy as np
 from pydantic import ConfigDict, Field, ValidationError
 
+from .._lazy import lazy
 from ..errors import InitializerError, Loc, closest, describe, records_from_pydantic
 from ..limits import MAX_BYTES_ENV, max_tensor_bytes
 from ._types import (
@@ -35,6 +35,11 @@ from ._types import (
     StrictModel,
     numpy_scalar,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy("numpy", globals(), "np")  # imported when first used
 
 __all__ = [
     "Initializer",
@@ -51,7 +56,6 @@ __all__ = [
 
 T = TypeVar("T", bound="Initializer[Any]")
 C = TypeVar("C", bound=StrictModel)
-DEFAULT_DTYPE = np.dtype(np.float32)
 
 
 class InitializerConfig(StrictModel):
@@ -98,7 +102,7 @@ def resolve_dtype(dtype: Any, loc: Loc = ("dtype",)) -> np.dtype[Any]:
     (dtype('float16'), dtype('float64'))
     """
     if dtype is None:
-        return DEFAULT_DTYPE
+        return np.dtype(np.float32)
     if dtype is float or dtype is int or dtype is bool or dtype is complex:
         raise call_error(
             loc,

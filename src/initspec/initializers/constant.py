@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
-import numpy as np
 from pydantic import Discriminator, Field, PlainValidator, Tag, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from .._lazy import lazy
 from ..errors import closest, describe
 from . import _windows
 from ._types import (
@@ -28,6 +28,11 @@ from .base import (
     region,
     values_fit,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy("numpy", globals(), "np")  # imported when first used
 
 __all__ = ["STFT", "ArrayInitializer", "Constant", "Identity", "Ones", "Zeros"]
 

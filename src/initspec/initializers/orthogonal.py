@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import math
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import numpy as np
 from pydantic import Field
 
-from .. import sampling
+from .._lazy import lazy
 from ._types import Number
 from .base import call_error, check_fits, region
 from .random import RandomInitializer, SeededConfig
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .. import sampling
+else:  # imported when first used: building an initializer needs neither
+    np = lazy("numpy", globals(), "np")
+    sampling = lazy("initspec.sampling", globals(), "sampling")
 
 __all__ = ["Orthogonal"]
 

@@ -7,12 +7,15 @@ do). A Keras 3 ``SeedGenerator`` seed is read as its integer seed.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, TypeVar
+import contextlib
+import contextvars
+import threading
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-import numpy as np
 from pydantic import Field, ModelWrapValidatorHandler, model_validator
 
-from .. import sampling
+from .._lazy import lazy
 from ._types import (
     IntOrFloat,
     NonNegative,
@@ -24,6 +27,14 @@ from ._types import (
     with_errors,
 )
 from .base import Initializer, KerasConfig, call_error, dtype_kind, float_max, rounds_finite
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .. import sampling
+else:  # imported when first used: building an initializer needs neither
+    np = lazy("numpy", globals(), "np")
+    sampling = lazy("initspec.sampling", globals(), "sampling")
 
 __all__ = ["RandomInitializer", "RandomNormal", "RandomUniform", "SeededConfig", "TruncatedNormal"]
 
@@ -42,20 +53,60 @@ class SeededConfig(KerasConfig):
 
 S = TypeVar("S", bound=SeededConfig)
 
+#: Set while initializers are built to be checked, never called (``initspec validate``).
+_CHECK_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "initspec_check_only", default=False
+)
+_DRAW = threading.Lock()
+
+
+@contextlib.contextmanager
+def check_only() -> Iterator[None]:
+    """Unseeded initializers built in this block draw their seed when first used, not when built.
+
+    For code that builds initializers only to check configs (the ``validate`` command): nobody
+    sees a seed they never use, and not drawing it keeps the sampler (and numpy) out of a
+    cold start. One that is used after all draws its seed then, once, as if it had been built
+    with it (a copy made before that draws its own).
+
+    >>> import initspec
+    >>> with check_only():
+    ...     init = initspec.get("glorot_uniform")
+    >>> init.effective_seed == init.effective_seed
+    True
+    """
+    token = _CHECK_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _CHECK_ONLY.reset(token)
+
 
 class RandomInitializer(Initializer[S]):
     """Base of the random initializers: resolves the seed once, fills from the sampler."""
 
     dtype_kinds = "f"
     _direct_build = True
-    _seed: int
+    _drawn: int | None
 
     def _build(self) -> None:
         seed = self._config.seed
         if isinstance(seed, SeedGeneratorSpec):
             seed = seed.config.seed
-        self._seed = sampling.fresh_seed() if seed is None else seed
+        if seed is None and not _CHECK_ONLY.get():
+            seed = sampling.fresh_seed()
+        self._drawn = seed
         self._last: tuple[tuple[int, ...], np.dtype[Any], sampling.Distribution] | None = None
+
+    @property
+    def _seed(self) -> int:
+        seed = self._drawn
+        if seed is None:  # built by check_only(): drawn now, once, whichever thread asks first
+            with _DRAW:
+                if self._drawn is None:
+                    self._drawn = sampling.fresh_seed()
+                seed = self._drawn
+        return seed
 
     @property
     def effective_seed(self) -> int:

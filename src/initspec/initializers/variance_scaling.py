@@ -9,15 +9,22 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
-import numpy as np
 from pydantic import Field, PlainValidator, WithJsonSchema
 
-from .. import sampling
+from .._lazy import lazy
 from ._types import Axes, Positive, StrictModel, case_insensitive_pattern, choice_error
 from .base import call_error
 from .random import RandomInitializer, SeededConfig
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .. import sampling
+else:  # imported when first used: building an initializer needs neither
+    np = lazy("numpy", globals(), "np")
+    sampling = lazy("initspec.sampling", globals(), "sampling")
 
 __all__ = [
     "GlorotNormal",
