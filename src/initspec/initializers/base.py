@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar, Generic, NoReturn, TypeVar, cast
+from typing import Any, ClassVar, Generic, NamedTuple, NoReturn, TypeVar, cast
 
 import numpy as np
 from pydantic import ConfigDict, Field, ValidationError
@@ -37,6 +37,7 @@ from ._types import (
 )
 
 __all__ = [
+    "Call",
     "Initializer",
     "InitializerConfig",
     "KerasConfig",
@@ -624,7 +625,7 @@ class Initializer(Generic[C]):
             out = np.empty(part, dt)
         else:
             _check_out(out, part, dt)
-        self._fill(out, full, offset, threads)
+        self._fill(Call(out, full, offset, threads))
         return out
 
     def check_call(self, shape: Any, dtype: Any = None) -> tuple[tuple[int, ...], np.dtype[Any]]:
@@ -674,23 +675,18 @@ class Initializer(Generic[C]):
         """The whole tensor. User initializers implement this; built-ins override ``_fill``."""
         raise NotImplementedError(f"{type(self).__name__} must implement generate(shape, dtype)")
 
-    def _fill(
-        self,
-        out: np.ndarray[Any, Any],
-        full: tuple[int, ...],
-        offset: tuple[int, ...] | None,
-        threads: int | None,
-    ) -> None:
-        """Write the part of the full tensor that ``out`` covers (at ``offset``) into ``out``."""
-        whole = np.asarray(self.generate(full, out.dtype))
-        if whole.shape != full:
+    def _fill(self, call: Call) -> None:
+        """Write the part of the full tensor that ``call.out`` covers into it."""
+        whole = np.asarray(self.generate(call.full, call.out.dtype))
+        if whole.shape != call.full:
             raise call_error(
                 ("shape",),
                 "shape_mismatch",
-                f"{type(self).__name__}.generate returned shape {whole.shape} for shape {full}",
+                f"{type(self).__name__}.generate returned shape {whole.shape} "
+                f"for shape {call.full}",
                 list(whole.shape),
             )
-        out[...] = whole if offset is None else whole[region(offset, out.shape)]
+        call.write(whole)
 
 
 def _freeze(value: Any) -> Any:
@@ -705,6 +701,33 @@ def _freeze(value: Any) -> Any:
 def region(offset: Sequence[int], shape: Sequence[int]) -> tuple[slice, ...]:
     """The slices selecting the box of ``shape`` at ``offset``."""
     return tuple(slice(o, o + s) for o, s in zip(offset, shape, strict=True))
+
+
+class Call(NamedTuple):
+    """One checked initializer call, as an implementation's ``_fill`` receives it: the array
+    to write (``out``: the partition, or the whole tensor), the shape of the whole tensor,
+    where ``out`` lies in it (``None``: ``out`` is the whole tensor) and the thread count.
+
+    >>> out = np.zeros((2,))
+    >>> call = Call(out, (4,), (1,), None)
+    >>> call.part(np.arange(4.0)).tolist()
+    [1.0, 2.0]
+    >>> call.write(np.arange(4.0)); out.tolist()
+    [1.0, 2.0]
+    """
+
+    out: np.ndarray[Any, Any]
+    full: tuple[int, ...]
+    offset: tuple[int, ...] | None
+    threads: int | None
+
+    def part(self, whole: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        """The region of ``whole`` (an array of the full shape) that ``out`` covers."""
+        return whole if self.offset is None else whole[region(self.offset, self.out.shape)]
+
+    def write(self, whole: np.ndarray[Any, Any]) -> None:
+        """Write the region of ``whole`` (an array of the full shape) that ``out`` covers."""
+        self.out[...] = self.part(whole)
 
 
 def _check_out(out: Any, shape: tuple[int, ...], dtype: np.dtype[Any]) -> None:

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from .. import sampling
 from ._types import Number
-from .base import call_error, check_fits, region
+from .base import Call, call_error, check_fits
 from .random import RandomInitializer, SeededConfig
 
 __all__ = ["Orthogonal"]
@@ -61,29 +61,21 @@ class Orthogonal(RandomInitializer[OrthogonalConfig]):
                 list(shape),
             )
 
-    def _fill(
-        self,
-        out: np.ndarray[Any, Any],
-        full: tuple[int, ...],
-        offset: tuple[int, ...] | None,
-        threads: int | None,
-    ) -> None:
+    def _fill(self, call: Call) -> None:
+        out, full = call.out, call.full
         rows, cols = math.prod(full[:-1]), full[-1]
         if not out.size:  # an empty tensor or partition: nothing to compute, nothing to overflow
             return
         check_fits("gain", self._config.gain, out.dtype)
         work = np.dtype(np.float64) if out.dtype == np.float64 else np.dtype(np.float32)
         a = np.empty((max(rows, cols), min(rows, cols)), work)
-        sampling.fill(a, sampling.Normal(0.0, 1.0), self._seed, a.shape, None, threads)
+        sampling.fill(a, sampling.Normal(0.0, 1.0), self._seed, a.shape, None, call.threads)
         q = q_factor(a)
         if rows < cols:
             q = q.T
         if self._config.gain != 1.0:
             q *= work.type(self._config.gain)
-        result = q.reshape(full)
-        if offset is not None:
-            result = result[region(offset, out.shape)]
-        out[...] = result
+        call.write(q.reshape(full))
 
 
 def q_factor(a: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:

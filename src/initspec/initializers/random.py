@@ -23,7 +23,7 @@ from ._types import (
     is_number,
     with_errors,
 )
-from .base import Initializer, KerasConfig, call_error, dtype_kind, float_max, rounds_finite
+from .base import Call, Initializer, KerasConfig, call_error, dtype_kind, float_max, rounds_finite
 
 __all__ = ["RandomInitializer", "RandomNormal", "RandomUniform", "SeededConfig", "TruncatedNormal"]
 
@@ -66,13 +66,8 @@ class RandomInitializer(Initializer[S]):
         """What each element is drawn from, for a full tensor of ``shape`` and ``dtype``."""
         raise NotImplementedError
 
-    def _fill(
-        self,
-        out: np.ndarray[Any, Any],
-        full: tuple[int, ...],
-        offset: tuple[int, ...] | None,
-        threads: int | None,
-    ) -> None:
+    def _fill(self, call: Call) -> None:
+        out, full = call.out, call.full
         last = self._last  # the last call's checked distribution: calls repeat their shape
         if last is not None and last[0] == full and last[1] == out.dtype:
             dist = last[2]
@@ -82,7 +77,7 @@ class RandomInitializer(Initializer[S]):
                 return
             _check_fits(dist, out.dtype)
             self._last = (full, out.dtype, dist)
-        sampling.fill(out, dist, self._seed, full, offset, threads)
+        sampling.fill(out, dist, self._seed, full, call.offset, call.threads)
 
 
 def _check_fits(dist: sampling.Distribution, dtype: np.dtype[Any]) -> None:
