@@ -26,7 +26,7 @@ import numpy as np
 from pydantic import ConfigDict, Field, ValidationError
 
 from ..errors import InitializerError, Loc, closest, describe, records_from_pydantic
-from ..limits import MAX_BYTES_ENV, max_tensor_bytes
+from ..limits import MAX_BYTES_ENV, MAX_RANK, max_tensor_bytes
 from ._types import (
     AMBIGUOUS_DTYPES,
     DTYPE_ALIASES,
@@ -446,8 +446,10 @@ def check_shape(shape: Any, loc: Loc = ("shape",)) -> tuple[int, ...]:
             )
         dims.append(int(dim))
 
-    if len(dims) > 64:
-        raise call_error(loc, "invalid_shape", f"at most 64 dimensions; got {len(dims)}", len(dims))
+    if len(dims) > MAX_RANK:
+        raise call_error(
+            loc, "invalid_shape", f"at most {MAX_RANK} dimensions; got {len(dims)}", len(dims)
+        )
     return tuple(dims)
 
 
@@ -637,7 +639,7 @@ class Initializer(Generic[C]):
         ((3, 2), dtype('float64'))
         """
         if type(shape) is tuple and all(type(d) is int and d >= 0 for d in shape):
-            full = shape if len(shape) <= 64 else check_shape(shape)
+            full = shape if len(shape) <= MAX_RANK else check_shape(shape)
         else:
             full = check_shape(shape)
         dt, kind = _dtype_and_kind(dtype)
