@@ -56,17 +56,17 @@ def env_int(name: str, minimum: int = 0) -> int | None:
     naming the variable, never a bound silently left at its default.
 
     >>> import os
-    >>> os.environ["INITSPEC_EXAMPLE"] = "1000"
-    >>> env_int("INITSPEC_EXAMPLE")
+    >>> os.environ["EXAMPLE_DEPTH"] = "1000"
+    >>> env_int("EXAMPLE_DEPTH")
     1000
-    >>> os.environ["INITSPEC_EXAMPLE"] = "1e9"
+    >>> os.environ["EXAMPLE_DEPTH"] = "1e9"
     >>> from initspec import InitializerError
     >>> try:
-    ...     env_int("INITSPEC_EXAMPLE")
+    ...     env_int("EXAMPLE_DEPTH")
     ... except InitializerError as exc:
     ...     print(exc.errors[0].msg)
-    INITSPEC_EXAMPLE must be a whole number (digits only, at least 0); got '1e9' (write 1000000000)
-    >>> del os.environ["INITSPEC_EXAMPLE"]
+    EXAMPLE_DEPTH must be a whole number (digits only, at least 0); got '1e9' (write 1000000000)
+    >>> del os.environ["EXAMPLE_DEPTH"]
     """
     text = os.environ.get(name, "").strip()
     if not text:
