@@ -28,6 +28,7 @@ __all__ = [
     "THREADS_ENV",
     "Limits",
     "env_int",
+    "env_threads",
     "max_tensor_bytes",
 ]
 
@@ -68,7 +69,12 @@ def env_int(name: str, minimum: int = 0) -> int | None:
     EXAMPLE_DEPTH must be a whole number (digits only, at least 0); got '1e9' (write 1000000000)
     >>> del os.environ["EXAMPLE_DEPTH"]
     """
-    text = os.environ.get(name, "").strip()
+    return _parse_env(name, os.environ.get(name), minimum)
+
+
+def _parse_env(name: str, text: str | None, minimum: int) -> int | None:
+    """:func:`env_int` of the value ``text`` read from ``name``."""
+    text = text.strip() if text else None
     if not text:
         return None
     if text.isascii() and text.isdigit() and len(text) <= _MAX_DIGITS:
@@ -129,8 +135,15 @@ class Limits:
 
 def max_tensor_bytes() -> int:
     """The largest array an initializer call allocates: ``$INITSPEC_MAX_BYTES``, else RAM."""
-    value = env_int(MAX_BYTES_ENV)
+    text = os.environ.get(MAX_BYTES_ENV)  # every allocating call asks: one lookup, no parsing
+    value = _parse_env(MAX_BYTES_ENV, text, 0) if text else None
     return _ram() if value is None else value
+
+
+def env_threads() -> int | None:
+    """``$INITSPEC_NUM_THREADS`` (``None`` when unset), or an error if it is not a count."""
+    text = os.environ.get(THREADS_ENV)  # every call of the sampler asks: one lookup
+    return _parse_env(THREADS_ENV, text, 1) if text else None
 
 
 @functools.cache

@@ -70,7 +70,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .limits import MAX_THREADS, THREADS_ENV, env_int
+from .limits import MAX_THREADS, env_threads
 
 __all__ = [
     "BLOCK",
@@ -161,9 +161,7 @@ def resolve_threads(threads: int | None) -> int:
     return threads
 
 
-def _env_threads() -> int | None:
-    """``$INITSPEC_NUM_THREADS`` (``None`` when unset), or an error if it is not a count."""
-    return env_int(THREADS_ENV, minimum=1)
+_env_threads = env_threads  # ``$INITSPEC_NUM_THREADS``, read and checked in limits.py
 
 
 def _cpu_count() -> int:
