@@ -684,13 +684,13 @@ class Initializer(Generic[C]):
 
     def _fill(self, call: Call) -> None:
         """Write the part of the full tensor that ``call.out`` covers into it."""
-        whole = np.asarray(self.generate(call.full, call.out.dtype))
-        if whole.shape != call.full:
+        out, full, _, _ = call
+        whole = np.asarray(self.generate(full, out.dtype))
+        if whole.shape != full:
             raise call_error(
                 ("shape",),
                 "shape_mismatch",
-                f"{type(self).__name__}.generate returned shape {whole.shape} "
-                f"for shape {call.full}",
+                f"{type(self).__name__}.generate returned shape {whole.shape} for shape {full}",
                 list(whole.shape),
             )
         call.write(whole)

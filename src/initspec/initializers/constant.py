@@ -43,7 +43,7 @@ class _Broadcast(Initializer[Any]):
         return np.array(self.fill, np.int8)
 
     def _fill(self, call: Call) -> None:
-        out, full = call.out, call.full
+        out, full, _, _ = call
         value = self.full_value(full)
         if out.size:  # an empty tensor holds no value, so every value fits it
             problem = values_fit(value, out.dtype)
@@ -168,7 +168,7 @@ class Identity(Initializer[IdentityConfig]):
             )
 
     def _fill(self, call: Call) -> None:
-        out, offset = call.out, call.offset
+        out, _, offset, _ = call
         if not out.size:  # nothing to compute, so no gain can overflow it
             return
         check_fits("gain", self._config.gain, out.dtype)

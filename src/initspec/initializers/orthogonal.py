@@ -62,14 +62,14 @@ class Orthogonal(RandomInitializer[OrthogonalConfig]):
             )
 
     def _fill(self, call: Call) -> None:
-        out, full = call.out, call.full
+        out, full, _, threads = call
         rows, cols = math.prod(full[:-1]), full[-1]
         if not out.size:  # an empty tensor or partition: nothing to compute, nothing to overflow
             return
         check_fits("gain", self._config.gain, out.dtype)
         work = np.dtype(np.float64) if out.dtype == np.float64 else np.dtype(np.float32)
         a = np.empty((max(rows, cols), min(rows, cols)), work)
-        sampling.fill(a, sampling.Normal(0.0, 1.0), self._seed, a.shape, None, call.threads)
+        sampling.fill(a, sampling.Normal(0.0, 1.0), self._seed, a.shape, None, threads)
         q = q_factor(a)
         if rows < cols:
             q = q.T

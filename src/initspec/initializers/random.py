@@ -67,7 +67,7 @@ class RandomInitializer(Initializer[S]):
         raise NotImplementedError
 
     def _fill(self, call: Call) -> None:
-        out, full = call.out, call.full
+        out, full, offset, threads = call
         last = self._last  # the last call's checked distribution: calls repeat their shape
         if last is not None and last[0] == full and last[1] == out.dtype:
             dist = last[2]
@@ -77,7 +77,7 @@ class RandomInitializer(Initializer[S]):
                 return
             _check_fits(dist, out.dtype)
             self._last = (full, out.dtype, dist)
-        sampling.fill(out, dist, self._seed, full, call.offset, call.threads)
+        sampling.fill(out, dist, self._seed, full, offset, threads)
 
 
 def _check_fits(dist: sampling.Distribution, dtype: np.dtype[Any]) -> None:
