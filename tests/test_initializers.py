@@ -8,7 +8,9 @@ are derived from the sample size (6 standard errors), never tuned to the observe
 
 from __future__ import annotations
 
+import inspect
 import math
+import os
 import subprocess
 import sys
 import warnings
@@ -22,7 +24,7 @@ import pytest
 import initspec
 from initspec import sampling
 from initspec.errors import InitializerError
-from initspec.initializers import _types
+from initspec.initializers import BUILTINS, _types
 from initspec.initializers.variance_scaling import compute_fans
 
 signal = pytest.importorskip("scipy.signal")
@@ -1623,3 +1625,69 @@ def test_a_complex_window_is_used_by_its_real_part_without_warnings() -> None:
         warnings.simplefilter("error")
         got = initspec.STFT(window=spec)((3, 1, 3))
     np.testing.assert_array_equal(got, initspec.STFT(window=[1.0, 2.0, 1.0])((3, 1, 3)))
+
+
+# --- constructors agree with their config models (issue 10) -----------------------------------
+
+#: A valid value other than the default for every constructor argument of a built-in.
+OTHER_VALUES: dict[str, Any] = {
+    "value": 2.5,
+    "mean": 0.5,
+    "stddev": 0.25,
+    "seed": 7,
+    "minval": -1.0,
+    "maxval": 1.0,
+    "scale": 2.0,
+    "mode": "fan_out",
+    "distribution": "uniform",
+    "input_axes": [0],
+    "output_axes": [1],
+    "gain": 3.0,
+    "side": "imag",
+    "window": "hamming",
+    "scaling": "spectrum",
+    "periodic": True,
+}
+
+
+def _constructor(cls: type) -> list[inspect.Parameter]:
+    return [p for name, p in inspect.signature(cls.__init__).parameters.items() if name != "self"]
+
+
+@pytest.mark.parametrize("cls", BUILTINS, ids=lambda cls: cls.__name__)
+def test_every_constructor_agrees_with_its_config_model(cls: type) -> None:
+    """The arguments of ``__init__`` are the config's fields (``dtype``, accepted and dropped
+    from TF1-era files, excepted), with the same defaults, and each lands in its own field."""
+    params = _constructor(cls)
+    fields = {n: f for n, f in cls.config_model.model_fields.items() if not f.exclude}
+    assert sorted(p.name for p in params) == sorted(fields), cls.__name__
+    for p in params:
+        assert p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD, (cls.__name__, p.name)
+        default = fields[p.name].get_default(call_default_factory=True)
+        assert (type(p.default), p.default) == (type(default), default), (cls.__name__, p.name)
+    assert cls().get_config() == cls.config_model().model_dump(mode="python")
+    values = [OTHER_VALUES[p.name] for p in params]
+    assert all(v != p.default for v, p in zip(values, params, strict=True))
+    by_position = cls(*values).get_config()
+    assert {p.name: by_position[p.name] for p in params} == dict(
+        zip([p.name for p in params], values, strict=True)
+    )
+    assert (
+        cls(**{p.name: v for p, v in zip(params, values, strict=True)}).get_config() == by_position
+    )
+
+
+@pytest.mark.parametrize("cls", BUILTINS, ids=lambda cls: cls.__name__)
+def test_every_constructor_takes_positional_arguments_in_keras_order(cls: type) -> None:
+    """Keras 3's constructor (the oracle) has the same arguments, in the same order, with the
+    same defaults: a positional call means what it means in Keras."""
+    os.environ.setdefault("KERAS_BACKEND", "numpy")
+    keras = pytest.importorskip("keras")
+    theirs = getattr(keras.initializers, cls.__name__)
+    keras_params = [
+        p
+        for name, p in inspect.signature(theirs.__init__).parameters.items()
+        if name != "self" and p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+    ]
+    ours = [(p.name, p.default) for p in _constructor(cls)]
+    assert ours == [(p.name, p.default) for p in keras_params]

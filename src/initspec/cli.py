@@ -412,9 +412,16 @@ def _unlisted(path: str, reason: str) -> FileResult:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from .errors import InitializerError
+    from .limits import Limits
     from .project import ProjectConfigError, settings_for
 
     style = _Style(sys.stdout, args.color if not args.output else "never")
+    try:
+        Limits()  # a malformed INITSPEC_MAX_* variable: one line, before any file is read
+    except InitializerError as exc:
+        sys.stderr.write(f"initspec: {_one_line(exc)}\n")
+        return EXIT_USAGE
     try:
         settings = settings_for(args)
     except ProjectConfigError as exc:

@@ -14,20 +14,28 @@ one call (``scan(..., limits=Limits(...))``) or for the process (environment var
 from __future__ import annotations
 
 import functools
+import math
 import os
 from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
     "MAX_BYTES_ENV",
+    "MAX_RANK",
     "MAX_THREADS",
     "PIPE_READER_SECONDS",
     "SHOW_MAX_BINS",
+    "THREADS_ENV",
     "Limits",
+    "env_int",
+    "env_threads",
     "max_tensor_bytes",
 ]
 
 MAX_BYTES_ENV = "INITSPEC_MAX_BYTES"
+THREADS_ENV = "INITSPEC_NUM_THREADS"
+#: Most axes a shape, or an array written in a config, may have (numpy's own limit).
+MAX_RANK = 64
 #: Most histogram bins ``initspec show --bins`` draws (one terminal line each).
 SHOW_MAX_BINS = 1_000
 #: Seconds ``-o PIPE`` waits for a process to open a named pipe for reading.
@@ -38,18 +46,76 @@ PIPE_READER_SECONDS = 5
 MAX_THREADS = 64
 
 
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    return int(value) if value.isdigit() else default
+#: Longest value an ``INITSPEC_*`` variable may hold: 30 digits (10**30 - 1 bytes is no limit).
+_MAX_DIGITS = 30
+
+
+def env_int(name: str, minimum: int = 0) -> int | None:
+    """The whole number the environment variable ``name`` holds (``None`` when it is unset or
+    blank). Every ``INITSPEC_*`` number is read here, one way: ASCII digits only, at least
+    ``minimum``; anything else (``abc``, ``1e9``, ``-1``, ``2.5``) is an ``InitializerError``
+    naming the variable, never a bound silently left at its default.
+
+    >>> import os
+    >>> os.environ["EXAMPLE_DEPTH"] = "1000"
+    >>> env_int("EXAMPLE_DEPTH")
+    1000
+    >>> os.environ["EXAMPLE_DEPTH"] = "1e9"
+    >>> from initspec import InitializerError
+    >>> try:
+    ...     env_int("EXAMPLE_DEPTH")
+    ... except InitializerError as exc:
+    ...     print(exc.errors[0].msg)
+    EXAMPLE_DEPTH must be a whole number (digits only, at least 0); got '1e9' (write 1000000000)
+    >>> del os.environ["EXAMPLE_DEPTH"]
+    """
+    return _parse_env(name, os.environ.get(name), minimum)
+
+
+def _parse_env(name: str, text: str | None, minimum: int) -> int | None:
+    """:func:`env_int` of the value ``text`` read from ``name``."""
+    text = text.strip() if text else None
+    if not text:
+        return None
+    if text.isascii() and text.isdigit() and len(text) <= _MAX_DIGITS:
+        value = int(text)
+        if value >= minimum:
+            return value
+    raise _env_error(name, minimum, text)
+
+
+def _env_error(name: str, minimum: int, text: str) -> Exception:
+    from .errors import InitializerError
+
+    shown = repr(text) if len(text) <= 40 else repr(text[:37] + "...")
+    hint = ""
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if math.isfinite(number) and number.is_integer() and minimum <= number < 10**_MAX_DIGITS:
+        hint = f" (write {int(number)})"
+    return InitializerError.single(
+        (name,),
+        "invalid_argument",
+        f"{name} must be a whole number (digits only, at least {minimum}); got {shown}{hint}",
+        text,
+        subject="the environment",
+    )
 
 
 def _env(name: str, default: int) -> Any:
-    return field(default_factory=lambda: _env_int(name, default))
+    def read() -> int:
+        value = env_int(name)
+        return default if value is None else value
+
+    return field(default_factory=read)
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds on inputs. Defaults come from ``INITSPEC_*`` environment variables if set."""
+    """Bounds on inputs. Defaults come from ``INITSPEC_*`` environment variables if set (a
+    malformed one is an ``InitializerError``, see :func:`env_int`)."""
 
     #: Largest JSON, YAML or TOML document read: 512 MiB (.keras/.h5 files are not read whole).
     max_file_bytes: int = _env("INITSPEC_MAX_FILE_BYTES", 512 << 20)
@@ -69,10 +135,15 @@ class Limits:
 
 def max_tensor_bytes() -> int:
     """The largest array an initializer call allocates: ``$INITSPEC_MAX_BYTES``, else RAM."""
-    env = os.environ.get(MAX_BYTES_ENV, "").strip()
-    if env.isdigit():
-        return int(env)
-    return _ram()
+    text = os.environ.get(MAX_BYTES_ENV)  # every allocating call asks: one lookup, no parsing
+    value = _parse_env(MAX_BYTES_ENV, text, 0) if text else None
+    return _ram() if value is None else value
+
+
+def env_threads() -> int | None:
+    """``$INITSPEC_NUM_THREADS`` (``None`` when unset), or an error if it is not a count."""
+    text = os.environ.get(THREADS_ENV)  # every call of the sampler asks: one lookup
+    return _parse_env(THREADS_ENV, text, 1) if text else None
 
 
 @functools.cache

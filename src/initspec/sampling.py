@@ -70,8 +70,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .errors import InitializerError
-from .limits import MAX_THREADS
+from .limits import MAX_THREADS, env_threads
 
 __all__ = [
     "BLOCK",
@@ -88,7 +87,6 @@ __all__ = [
 STREAM_VERSION = 2
 BLOCK = 1 << 16
 TRUNCATION_OVERSAMPLE = 1.055
-THREADS_ENV = "INITSPEC_NUM_THREADS"
 
 _M64 = (1 << 64) - 1
 _VERSION_TAG = 0x696E697473706563 ^ 1  # "initspec" in ASCII, xor 1: kept from version 1
@@ -163,24 +161,7 @@ def resolve_threads(threads: int | None) -> int:
     return threads
 
 
-def _env_threads() -> int | None:
-    """``$INITSPEC_NUM_THREADS`` (``None`` when unset), or an error if it is not a count."""
-    env = os.environ.get(THREADS_ENV, "").strip()
-    if not env:
-        return None
-    try:
-        threads = int(env)
-    except ValueError:
-        threads = 0
-    if threads < 1:
-        raise InitializerError.single(
-            ("threads",),
-            "invalid_argument",
-            f"{THREADS_ENV} must be a positive integer; got {env!r}",
-            env,
-            subject="the initializer call",
-        )
-    return threads
+_env_threads = env_threads  # ``$INITSPEC_NUM_THREADS``, read and checked in limits.py
 
 
 def _cpu_count() -> int:

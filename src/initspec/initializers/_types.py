@@ -34,6 +34,7 @@ from pydantic_core import CoreSchema, InitErrorDetails, PydanticCustomError, cor
 
 from .._lazy import lazy, loaded
 from ..errors import closest, describe, forbidden_module_message
+from ..limits import MAX_RANK
 from ._schema_text import schema_text
 
 if TYPE_CHECKING:
@@ -433,10 +434,10 @@ def nested_shape(
                 "ragged array: {where} has {n} items where its siblings have {m}",
                 _at(odd, shape, prefix, n=len(level[odd]), m=first),
             )
-        if len(level) * first > limit or len(shape) >= 64:
+        if len(level) * first > limit or len(shape) >= MAX_RANK:
             raise PydanticCustomError(
                 "too_large",
-                "array has more than {limit} elements or 64 axes",
+                "array has more than {limit} elements or " + str(MAX_RANK) + " axes",
                 {"limit": limit, "subloc": list(prefix)},
             )
         shape.append(first)
@@ -484,8 +485,8 @@ def _number_array(value: Any) -> list[Any]:
 
 
 def copy_nested(value: Any) -> Any:
-    """A copy of a (checked, so at most 64 levels deep) nested list: a built initializer must
-    not share lists with its input, which the caller may change afterwards."""
+    """A copy of a (checked, so at most ``MAX_RANK`` levels deep) nested list: a built
+    initializer must not share lists with its input, which the caller may change afterwards."""
     if isinstance(value, list):
         return [copy_nested(item) for item in value]
     return value

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, NoReturn, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, NamedTuple, NoReturn, TypeVar, cast
 
 from pydantic import ConfigDict, Field, ValidationError
 
 from .._lazy import lazy
 from ..errors import InitializerError, Loc, closest, describe, records_from_pydantic
-from ..limits import MAX_BYTES_ENV, max_tensor_bytes
+from ..limits import MAX_BYTES_ENV, MAX_RANK, max_tensor_bytes
 from ._types import (
     AMBIGUOUS_DTYPES,
     DTYPE_ALIASES,
@@ -42,6 +42,7 @@ else:
     np = lazy("numpy", globals(), "np")  # imported when first used
 
 __all__ = [
+    "Call",
     "Initializer",
     "InitializerConfig",
     "KerasConfig",
@@ -449,8 +450,10 @@ def check_shape(shape: Any, loc: Loc = ("shape",)) -> tuple[int, ...]:
             )
         dims.append(int(dim))
 
-    if len(dims) > 64:
-        raise call_error(loc, "invalid_shape", f"at most 64 dimensions; got {len(dims)}", len(dims))
+    if len(dims) > MAX_RANK:
+        raise call_error(
+            loc, "invalid_shape", f"at most {MAX_RANK} dimensions; got {len(dims)}", len(dims)
+        )
     return tuple(dims)
 
 
@@ -593,7 +596,10 @@ class Initializer(Generic[C]):
         if dtype is None and out is not None and isinstance(out, np.ndarray):
             dtype = out.dtype
         full, dt = self.check_call(shape, dtype)
-        part, offset = _partition(full, partition_shape, partition_offset)
+        if partition_shape is None and partition_offset is None:  # the whole tensor
+            part, offset = full, None
+        else:
+            part, offset = _partition(full, partition_shape, partition_offset)
         if threads is not None and (
             isinstance(threads, bool) or not isinstance(threads, int) or threads < 1
         ):
@@ -628,7 +634,9 @@ class Initializer(Generic[C]):
             out = np.empty(part, dt)
         else:
             _check_out(out, part, dt)
-        self._fill(out, full, offset, threads)
+        # tuple.__new__ builds the Call without NamedTuple's Python-level __new__ (a third of
+        # a microsecond): a small call's fixed cost stays what it was with four arguments
+        self._fill(tuple.__new__(Call, (out, full, offset, threads)))
         return out
 
     def check_call(self, shape: Any, dtype: Any = None) -> tuple[tuple[int, ...], np.dtype[Any]]:
@@ -640,7 +648,7 @@ class Initializer(Generic[C]):
         ((3, 2), dtype('float64'))
         """
         if type(shape) is tuple and all(type(d) is int and d >= 0 for d in shape):
-            full = shape if len(shape) <= 64 else check_shape(shape)
+            full = shape if len(shape) <= MAX_RANK else check_shape(shape)
         else:
             full = check_shape(shape)
         dt, kind = _dtype_and_kind(dtype)
@@ -678,14 +686,9 @@ class Initializer(Generic[C]):
         """The whole tensor. User initializers implement this; built-ins override ``_fill``."""
         raise NotImplementedError(f"{type(self).__name__} must implement generate(shape, dtype)")
 
-    def _fill(
-        self,
-        out: np.ndarray[Any, Any],
-        full: tuple[int, ...],
-        offset: tuple[int, ...] | None,
-        threads: int | None,
-    ) -> None:
-        """Write the part of the full tensor that ``out`` covers (at ``offset``) into ``out``."""
+    def _fill(self, call: Call) -> None:
+        """Write the part of the full tensor that ``call.out`` covers into it."""
+        out, full, _, _ = call
         whole = np.asarray(self.generate(full, out.dtype))
         if whole.shape != full:
             raise call_error(
@@ -694,7 +697,7 @@ class Initializer(Generic[C]):
                 f"{type(self).__name__}.generate returned shape {whole.shape} for shape {full}",
                 list(whole.shape),
             )
-        out[...] = whole if offset is None else whole[region(offset, out.shape)]
+        call.write(whole)
 
 
 def _freeze(value: Any) -> Any:
@@ -709,6 +712,34 @@ def _freeze(value: Any) -> Any:
 def region(offset: Sequence[int], shape: Sequence[int]) -> tuple[slice, ...]:
     """The slices selecting the box of ``shape`` at ``offset``."""
     return tuple(slice(o, o + s) for o, s in zip(offset, shape, strict=True))
+
+
+class Call(NamedTuple):
+    """One checked initializer call, as an implementation's ``_fill`` receives it: the array
+    to write (``out``: the partition, or the whole tensor), the shape of the whole tensor,
+    where ``out`` lies in it (``None``: ``out`` is the whole tensor) and the thread count.
+
+    >>> out = np.zeros((2,))
+    >>> call = Call(out, (4,), (1,), None)
+    >>> call.part(np.arange(4.0)).tolist()
+    [1.0, 2.0]
+    >>> call.write(np.arange(4.0)); out.tolist()
+    [1.0, 2.0]
+    """
+
+    out: np.ndarray[Any, Any]
+    full: tuple[int, ...]
+    offset: tuple[int, ...] | None
+    threads: int | None
+
+    def part(self, whole: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        """The region of ``whole`` (an array of the full shape) that ``out`` covers."""
+        return whole if self.offset is None else whole[region(self.offset, self.out.shape)]
+
+    def write(self, whole: np.ndarray[Any, Any]) -> None:
+        """Write the region of ``whole`` (an array of the full shape) that ``out`` covers."""
+        offset, out = self.offset, self.out  # as part(), without a second method call
+        out[...] = whole if offset is None else whole[region(offset, out.shape)]
 
 
 def _check_out(out: Any, shape: tuple[int, ...], dtype: np.dtype[Any]) -> None:

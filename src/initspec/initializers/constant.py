@@ -20,12 +20,12 @@ from ._types import (
     value_as_array,
 )
 from .base import (
+    Call,
     Initializer,
     KerasConfig,
     call_error,
     cast_values,
     check_fits,
-    region,
     values_fit,
 )
 
@@ -47,13 +47,8 @@ class _Broadcast(Initializer[Any]):
     def full_value(self, shape: tuple[int, ...]) -> np.ndarray[Any, Any]:
         return np.array(self.fill, np.int8)
 
-    def _fill(
-        self,
-        out: np.ndarray[Any, Any],
-        full: tuple[int, ...],
-        offset: tuple[int, ...] | None,
-        threads: int | None,
-    ) -> None:
+    def _fill(self, call: Call) -> None:
+        out, full, _, _ = call
         value = self.full_value(full)
         if out.size:  # an empty tensor holds no value, so every value fits it
             problem = values_fit(value, out.dtype)
@@ -74,11 +69,8 @@ class _Broadcast(Initializer[Any]):
                         list(full),
                     ) from None
                 value = value.reshape(full)  # Keras 2 (tf.constant) reshapes equal-size values
-        if not out.size:
-            return
-        if offset is not None:
-            value = value[region(offset, out.shape)]
-        out[...] = value
+        if out.size:
+            call.write(value)
 
 
 class Zeros(_Broadcast):
@@ -180,13 +172,8 @@ class Identity(Initializer[IdentityConfig]):
                 list(shape),
             )
 
-    def _fill(
-        self,
-        out: np.ndarray[Any, Any],
-        full: tuple[int, ...],
-        offset: tuple[int, ...] | None,
-        threads: int | None,
-    ) -> None:
+    def _fill(self, call: Call) -> None:
+        out, _, offset, _ = call
         if not out.size:  # nothing to compute, so no gain can overflow it
             return
         check_fits("gain", self._config.gain, out.dtype)
@@ -232,19 +219,14 @@ class ArrayInitializer(Initializer[Any]):
                 list(shape),
             )
 
-    def _fill(
-        self,
-        out: np.ndarray[Any, Any],
-        full: tuple[int, ...],
-        offset: tuple[int, ...] | None,
-        threads: int | None,
-    ) -> None:
+    def _fill(self, call: Call) -> None:
+        out = call.out
         if not out.size:
             return
         problem = values_fit(self.value, out.dtype)  # the rule Constant follows
         if problem:
             raise call_error(("dtype",), "value_does_not_fit", problem, out.dtype.name)
-        value = self.value if offset is None else self.value[region(offset, out.shape)]
+        value = call.part(self.value)
         if value.dtype == object or (value.dtype.kind == "c" and out.dtype.kind != "c"):
             value = cast_values(value, out.dtype)  # otherwise numpy casts as it assigns
         out[...] = value
@@ -385,15 +367,10 @@ class STFT(Initializer[STFTConfig]):
             )
         return values
 
-    def _fill(
-        self,
-        out: np.ndarray[Any, Any],
-        full: tuple[int, ...],
-        offset: tuple[int, ...] | None,
-        threads: int | None,
-    ) -> None:
-        frames, _, bins = full
-        start = offset or (0, 0, 0)
+    def _fill(self, call: Call) -> None:
+        out = call.out
+        frames, _, bins = call.full
+        start = call.offset or (0, 0, 0)
         rows = slice(start[0], start[0] + out.shape[0])  # only the partition's frames and bins
         time = np.arange(rows.start, rows.stop, dtype=np.float64)[:, None, None]
         freq = np.arange(start[2], start[2] + out.shape[2], dtype=np.float64)[None, None, :]

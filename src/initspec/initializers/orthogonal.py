@@ -9,7 +9,7 @@ from pydantic import Field
 
 from .._lazy import lazy
 from ._types import Number
-from .base import call_error, check_fits, region
+from .base import Call, call_error, check_fits
 from .random import RandomInitializer, SeededConfig
 
 if TYPE_CHECKING:
@@ -68,13 +68,8 @@ class Orthogonal(RandomInitializer[OrthogonalConfig]):
                 list(shape),
             )
 
-    def _fill(
-        self,
-        out: np.ndarray[Any, Any],
-        full: tuple[int, ...],
-        offset: tuple[int, ...] | None,
-        threads: int | None,
-    ) -> None:
+    def _fill(self, call: Call) -> None:
+        out, full, _, threads = call
         rows, cols = math.prod(full[:-1]), full[-1]
         if not out.size:  # an empty tensor or partition: nothing to compute, nothing to overflow
             return
@@ -87,10 +82,7 @@ class Orthogonal(RandomInitializer[OrthogonalConfig]):
             q = q.T
         if self._config.gain != 1.0:
             q *= work.type(self._config.gain)
-        result = q.reshape(full)
-        if offset is not None:
-            result = result[region(offset, out.shape)]
-        out[...] = result
+        call.write(q.reshape(full))
 
 
 def q_factor(a: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:

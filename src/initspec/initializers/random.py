@@ -26,7 +26,7 @@ from ._types import (
     is_number,
     with_errors,
 )
-from .base import Initializer, KerasConfig, call_error, dtype_kind, float_max, rounds_finite
+from .base import Call, Initializer, KerasConfig, call_error, dtype_kind, float_max, rounds_finite
 
 if TYPE_CHECKING:
     import numpy as np
@@ -117,13 +117,8 @@ class RandomInitializer(Initializer[S]):
         """What each element is drawn from, for a full tensor of ``shape`` and ``dtype``."""
         raise NotImplementedError
 
-    def _fill(
-        self,
-        out: np.ndarray[Any, Any],
-        full: tuple[int, ...],
-        offset: tuple[int, ...] | None,
-        threads: int | None,
-    ) -> None:
+    def _fill(self, call: Call) -> None:
+        out, full, offset, threads = call
         last = self._last  # the last call's checked distribution: calls repeat their shape
         if last is not None and last[0] == full and last[1] == out.dtype:
             dist = last[2]
