@@ -20,8 +20,8 @@ import numpy as np
 import pytest
 
 import initspec
+from helpers import FIXTURES, fixture_path
 from initspec import InitializerError
-from test_files import FIXTURES, fixture_path
 
 THREADS = 16
 ROUNDS = 4

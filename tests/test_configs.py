@@ -20,9 +20,9 @@ import numpy as np
 import pytest
 
 import initspec
+from helpers import FIXTURES
 from initspec import InitializerError
 
-FIXTURES = Path(__file__).parent / "fixtures"
 KERAS3_CASES: list[dict[str, Any]] = json.loads(
     (FIXTURES / "keras3" / "initializers.json").read_text(encoding="utf-8")
 )["cases"]

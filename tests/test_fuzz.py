@@ -35,11 +35,10 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import initspec
+from helpers import FIXTURES, fixture_path, outcome
 from initspec import cli
 from initspec.errors import ERROR_TYPES
 from strategies import _mutate, fuzz_settings, json_values, to_json_document
-from test_files import FIXTURES, fixture_path
-from test_properties import outcome
 
 FLAVOURS = ("keras3", "tf_keras")
 

@@ -15,16 +15,15 @@ from __future__ import annotations
 import json
 import math
 import re
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
 import initspec
+from helpers import FIXTURES
 from initspec import InitializerError
 
-FIXTURES = Path(__file__).parent / "fixtures"
 FLAVORS = ("keras3", "tf_keras")
 
 # --- the reference table -------------------------------------------------------------------

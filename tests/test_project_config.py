@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 import initspec
+from helpers import TOML_DENSE, position
 from initspec import cli, files
 from initspec._tomlpos import positions
-from test_files import TOML_DENSE, position
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -27,6 +27,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 import initspec
+from helpers import FIXTURES, config, numpy_value
 from initspec.errors import ErrorRecord
 from initspec.initializers._schema_text import REST_MARKUP, plain_text
 from initspec.initializers._types import SEED_MAX, SEED_MIN
@@ -46,7 +47,6 @@ from strategies import (
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_FILE = ROOT / "schemas" / "initializer.schema.json"
 WRITE_SCHEMA = ROOT / "scripts" / "write_schema.py"
-FIXTURES = ROOT / "tests" / "fixtures"
 
 SCHEMA = initspec.json_schema()
 VALIDATOR = Draft202012Validator(SCHEMA)
@@ -59,14 +59,6 @@ def load_write_schema() -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def config(class_name: str, **fields: Any) -> dict[str, Any]:
-    return {"class_name": class_name, "config": fields}
-
-
-def numpy_value(value: Any, dtype: str, class_name: str = "__numpy__") -> dict[str, Any]:
-    return {"class_name": class_name, "config": {"value": value, "dtype": dtype}}
 
 
 def seed_generator(**fields: Any) -> dict[str, Any]:
