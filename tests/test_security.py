@@ -65,6 +65,7 @@ import pytest
 from hypothesis import given
 
 import initspec
+import initspec.files
 from corpus import (
     BOM,
     YAML_TAGS,
