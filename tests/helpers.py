@@ -18,9 +18,11 @@ no test module imports another test module.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import zipfile
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -29,6 +31,7 @@ import pytest
 import initspec
 from initspec.errors import ERROR_TYPES
 
+ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 SUFFIX = {"json": ".json", "keras": ".keras", "h5": ".h5"}
 
@@ -149,6 +152,28 @@ def outcome(fn: Any, value: Any) -> Any:
         assert not problems, "\n".join([str(error), *problems])
     assert repr(value) == before, "the input was modified"
     return result
+
+
+#: The classes of the VarianceScaling family, in Keras's order.
+VARIANCE_SCALING_FAMILY = (
+    "VarianceScaling",
+    "GlorotNormal",
+    "GlorotUniform",
+    "HeNormal",
+    "HeUniform",
+    "LecunNormal",
+    "LecunUniform",
+)
+
+
+def load_module(name: str, path: Path) -> ModuleType:
+    """The Python file ``path`` executed as a module named ``name`` (not added to sys.modules)."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 # --- configs -------------------------------------------------------------------------------

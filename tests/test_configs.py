@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 import initspec
-from helpers import FIXTURES
+from helpers import FIXTURES, VARIANCE_SCALING_FAMILY
 from initspec import InitializerError
 
 KERAS3_CASES: list[dict[str, Any]] = json.loads(
@@ -267,13 +267,7 @@ SEEDED = [
     "RandomNormal",
     "RandomUniform",
     "TruncatedNormal",
-    "VarianceScaling",
-    "GlorotNormal",
-    "GlorotUniform",
-    "HeNormal",
-    "HeUniform",
-    "LecunNormal",
-    "LecunUniform",
+    *VARIANCE_SCALING_FAMILY,
     "Orthogonal",
 ]
 

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 import initspec
-from helpers import FIXTURES
+from helpers import FIXTURES, VARIANCE_SCALING_FAMILY
 from initspec import InitializerError
 
 FLAVORS = ("keras3", "tf_keras")
@@ -92,15 +92,7 @@ DEFAULT_CONFIGS: dict[str, dict[str, Any]] = {
 #: Keras's table holds the abstract base class; initspec rejects it (documented exception).
 ABSTRACT = {"Initializer", "initializer"}
 #: The classes of the VarianceScaling family: tf-keras has no input_axes/output_axes for them.
-VS_FAMILY = {
-    "VarianceScaling",
-    "GlorotNormal",
-    "GlorotUniform",
-    "HeNormal",
-    "HeUniform",
-    "LecunNormal",
-    "LecunUniform",
-}
+VS_FAMILY = set(VARIANCE_SCALING_FAMILY)
 
 
 def _load(flavor: str) -> dict[str, Any]:

@@ -10,7 +10,6 @@ and each exception is shown to really occur (``EXCEPTION_CASES``).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import re
@@ -27,7 +26,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 import initspec
-from helpers import FIXTURES, config, numpy_value
+from helpers import FIXTURES, config, load_module, numpy_value
 from initspec.errors import ErrorRecord
 from initspec.initializers._schema_text import REST_MARKUP, plain_text
 from initspec.initializers._types import SEED_MAX, SEED_MIN
@@ -53,12 +52,7 @@ VALIDATOR = Draft202012Validator(SCHEMA)
 
 
 def load_write_schema() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("initspec_write_schema", WRITE_SCHEMA)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module("initspec_write_schema", WRITE_SCHEMA)
 
 
 def seed_generator(**fields: Any) -> dict[str, Any]:
