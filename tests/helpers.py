@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import zipfile
 from pathlib import Path
 from types import ModuleType
@@ -174,6 +175,15 @@ def load_module(name: str, path: Path) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def readme_files() -> dict[str, str]:
+    """The example files of schemas/README.md, by the name each block is marked with."""
+    text = (ROOT / "schemas" / "README.md").read_text(encoding="utf-8")
+    found = re.findall(r"<!-- file: (\S+) -->\n```\w+\n(.*?)```", text, flags=re.DOTALL)
+    files = dict(found)
+    assert len(files) == len(found), "two examples with one name"
+    return files
 
 
 # --- configs -------------------------------------------------------------------------------

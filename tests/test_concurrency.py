@@ -78,7 +78,7 @@ def attempt(func: Callable[..., Any], *args: Any) -> Any:
         return exc
 
 
-def resolve(identifier: Any) -> tuple[Any, ...]:
+def built_or_error(identifier: Any) -> tuple[Any, ...]:
     """What ``get`` makes of ``identifier``, as comparable data."""
     try:
         built = initspec.get(identifier)
@@ -114,12 +114,12 @@ IDENTIFIERS = [
 
 
 def test_get_from_16_threads_gives_what_one_thread_gives() -> None:
-    expected = [resolve(x) for x in IDENTIFIERS]
+    expected = [built_or_error(x) for x in IDENTIFIERS]
     assert len(expected) > 100
     assert {e[0] for e in expected} == {"ok", "error", "none"}
 
     for _ in range(ROUNDS):
-        for result in each_in_its_own_order(IDENTIFIERS, resolve):
+        for result in each_in_its_own_order(IDENTIFIERS, built_or_error):
             assert result == expected
 
 

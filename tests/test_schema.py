@@ -26,7 +26,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 import initspec
-from helpers import FIXTURES, config, load_module, numpy_value
+from helpers import FIXTURES, config, load_module, numpy_value, readme_files
 from initspec.errors import ErrorRecord
 from initspec.initializers._schema_text import REST_MARKUP, plain_text
 from initspec.initializers._types import SEED_MAX, SEED_MIN
@@ -820,17 +820,6 @@ def test_a_config_is_checked_against_its_own_class_only() -> None:
 
 
 # --- schemas/README.md: $schema, the modeline and $ref ---------------------------------------
-
-SCHEMAS_README = ROOT / "schemas" / "README.md"
-
-
-def readme_files() -> dict[str, str]:
-    """The example files of schemas/README.md, by the name each block is marked with."""
-    text = SCHEMAS_README.read_text(encoding="utf-8")
-    found = re.findall(r"<!-- file: (\S+) -->\n```\w+\n(.*?)```", text, flags=re.DOTALL)
-    files = dict(found)
-    assert len(files) == len(found), "two examples with one name"
-    return files
 
 
 def _team_validator(base: str) -> Draft202012Validator:
