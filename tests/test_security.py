@@ -520,6 +520,26 @@ def _walk_with_paths(root: Any) -> Iterator[tuple[str, Any]]:
 # --- .keras zips --------------------------------------------------------------------------------
 
 
+def test_config_json_over_max_config_bytes(tmp_path: Path) -> None:
+    path = write_keras(tmp_path / "m.keras", DENSE_MODEL)
+    size = len(json.dumps(DENSE_MODEL).encode())
+    assert initspec.scan(path, limits=Limits(max_config_bytes=size)).findings
+    with pytest.raises(initspec.InitializerError) as excinfo:
+        initspec.scan(path, limits=Limits(max_config_bytes=size - 1))
+    record = unreadable(excinfo)
+    assert f"{size - 1:,}" in record.msg
+    assert "config.json" in record.msg
+
+
+def test_zip_member_limit(tmp_path: Path) -> None:
+    extra = {f"assets/{i}.bin": b"x" for i in range(5)}
+    path = write_keras(tmp_path / "m.keras", DENSE_MODEL, extra)  # 7 members
+    assert initspec.scan(path, limits=Limits(max_zip_members=7)).findings
+    with pytest.raises(initspec.InitializerError) as excinfo:
+        initspec.scan(path, limits=Limits(max_zip_members=6))
+    assert "members" in unreadable(excinfo).msg
+
+
 def lying_zip(path: Path, method: int, real_size: int, declared: int) -> Path:
     """A .keras zip whose config.json unpacks to ``real_size`` bytes while both its local
     header and the central directory declare ``declared``."""
@@ -807,6 +827,34 @@ def initspec_cli(argv: list[str]) -> int:
 
 
 # --- any file: size, address space, named pipes ---------------------------------------------------
+
+
+def test_file_over_max_file_bytes(tmp_path: Path) -> None:
+    text = json.dumps(DENSE_MODEL)
+    size = len(text.encode())
+    path = tmp_path / "m.json"
+    path.write_text(text, encoding="utf-8")
+    assert initspec.scan(path, limits=Limits(max_file_bytes=size)).findings
+    for source in (path, text, text.encode()):
+        with pytest.raises(initspec.InitializerError) as excinfo:
+            initspec.scan(source, limits=Limits(max_file_bytes=size - 1))
+        assert f"{size - 1:,}" in unreadable(excinfo).msg
+    # a .keras zip is not read whole (its weights can be large): only config.json is read,
+    # bounded by max_config_bytes
+    keras = write_keras(tmp_path / "m.keras", DENSE_MODEL)
+    assert initspec.scan(keras, limits=Limits(max_file_bytes=10)).findings
+    with pytest.raises(initspec.InitializerError):
+        initspec.scan(keras, limits=Limits(max_config_bytes=size - 1))
+
+
+def test_max_file_bytes_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(DENSE_MODEL), encoding="utf-8")
+    monkeypatch.setenv("INITSPEC_MAX_FILE_BYTES", "10")
+    with pytest.raises(initspec.InitializerError):
+        initspec.scan(path)
 
 
 def test_a_file_over_max_file_bytes_is_never_read(tmp_path: Path) -> None:
@@ -1326,6 +1374,32 @@ def test_integers_over_pythons_digit_limit_are_unreadable() -> None:
     assert initspec.scan(raw_json({"n": RAW}, LONG)).ok  # under the limit, outside a config
 
 
+def test_depth_limit() -> None:
+    deep = {"kernel_initializer": "zeros"}
+    for _ in range(30):
+        deep = {"a": deep}
+    text = json.dumps(deep)
+    assert initspec.scan(text, limits=Limits(max_depth=40)).ok
+    with pytest.raises(initspec.InitializerError) as excinfo:
+        initspec.scan(text, limits=Limits(max_depth=10))
+    assert "nested deeper" in unreadable(excinfo).msg
+    with pytest.raises(initspec.InitializerError) as excinfo:
+        initspec.scan("[" * 100_000 + "]" * 100_000)
+    unreadable(excinfo)
+
+
+def test_integer_digit_limit() -> None:
+    # Python's own limit on int <-> str conversion (4,300 digits by default) bounds integers.
+    text = '{"kernel_initializer": {"class_name": "RandomNormal", "config": {"seed": 123456789}}}'
+    assert initspec.scan(text).ok
+    with pytest.raises(initspec.InitializerError) as excinfo:
+        initspec.scan('{"a": ' + "9" * 5000 + "}")
+    unreadable(excinfo)
+    with pytest.raises(initspec.InitializerError) as excinfo:
+        initspec.scan("a: " + "9" * 5000 + "\n", format="yaml")
+    unreadable(excinfo)
+
+
 # --- YAML ---------------------------------------------------------------------------------------
 
 
@@ -1590,6 +1664,18 @@ def test_a_merge_key_copies_and_each_copy_is_its_own_finding() -> None:
         ("/layers/0/kernel_initializer", 1),
         ("/layers/1/kernel_initializer", 1),
     ]
+
+
+def test_yaml_alias_bomb_is_bounded() -> None:
+    pytest.importorskip("yaml")
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 10):
+        prev = f"*a{i - 1}"
+        lines.append(f"a{i}: &a{i} [{', '.join([prev] * 10)}]")
+    text = "\n".join(lines) + "\n"
+    with pytest.raises(initspec.InitializerError) as excinfo:
+        initspec.scan(text, limits=Limits(max_yaml_nodes=100_000))
+    assert "alias" in unreadable(excinfo).msg
 
 
 # --- shapes ---------------------------------------------------------------------------------------
