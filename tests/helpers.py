@@ -22,6 +22,7 @@ import importlib.util
 import json
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -67,6 +68,17 @@ def resolve(document: Any, pointer: str) -> Any:
         else:
             return MISSING
     return node
+
+
+def nodes(document: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    """Every (location, node) of a JSON-like document, the document first, in document order."""
+    yield loc, document
+    if isinstance(document, dict):
+        for key, value in document.items():
+            yield from nodes(value, (*loc, key))
+    elif isinstance(document, list):
+        for index, value in enumerate(document):
+            yield from nodes(value, (*loc, index))
 
 
 def _step(node: Any, part: Any) -> tuple[bool, Any]:
