@@ -34,6 +34,7 @@ from hypothesis import strategies as st
 from pydantic import AfterValidator, BaseModel, BeforeValidator, PlainValidator, WrapValidator
 from pydantic.fields import FieldInfo
 
+from helpers import nodes
 from initspec.errors import UNION_TAGS
 from initspec.initializers import _types, _windows, constant, variance_scaling
 from initspec.initializers._types import ModuleName
@@ -727,16 +728,6 @@ def json_values(*, surrogates: bool = False, max_leaves: int = 12) -> st.SearchS
 Path = tuple[str | int, ...]
 
 
-def _nodes(value: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
-    yield path, value
-    if isinstance(value, dict):
-        for k, v in value.items():
-            yield from _nodes(v, (*path, k))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _nodes(v, (*path, i))
-
-
 def _set(doc: Any, path: Path, value: Any) -> Any:
     if not path:
         return value
@@ -793,8 +784,8 @@ def _other_class_names() -> st.SearchStrategy[str]:
 
 @st.composite
 def _mutate(draw: st.DrawFn, doc: Any) -> Any:
-    nodes = list(_nodes(doc))
-    dicts = [(p, v) for p, v in nodes if isinstance(v, dict)]
+    every = list(nodes(doc))
+    dicts = [(p, v) for p, v in every if isinstance(v, dict)]
     kind = draw(st.sampled_from(["drop", "add", "replace", "retype", "class_name", "number"]))
     if kind == "drop" and any(d for _, d in dicts):
         path, node = draw(st.sampled_from([(p, d) for p, d in dicts if d]))
@@ -811,11 +802,11 @@ def _mutate(draw: st.DrawFn, doc: Any) -> Any:
             node["class_name"] = draw(_other_class_names())
             return doc
     if kind == "number":
-        found = [(p, v) for p, v in nodes if isinstance(v, (int, float)) and p]
+        found = [(p, v) for p, v in every if isinstance(v, (int, float)) and p]
         if found:
             path, value = draw(st.sampled_from(found))
             return _set(doc, path, draw(_retyped(value)))
-    path, value = draw(st.sampled_from(nodes))
+    path, value = draw(st.sampled_from(every))
     if kind == "retype":
         return _set(doc, path, draw(_retyped(value)))
     return _set(doc, path, draw(json_values()))

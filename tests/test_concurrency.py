@@ -20,8 +20,8 @@ import numpy as np
 import pytest
 
 import initspec
+from helpers import FIXTURES, fixture_path
 from initspec import InitializerError
-from test_files import FIXTURES, fixture_path
 
 THREADS = 16
 ROUNDS = 4
@@ -55,6 +55,21 @@ def in_threads(work: Callable[[int], Any], threads: int = THREADS) -> list[Any]:
     return results
 
 
+def each_in_its_own_order(items: list[Any], func: Callable[[Any], Any]) -> list[list[Any]]:
+    """In each of the threads, ``func`` of every item, in an order of that thread's own (a
+    shuffle seeded by its index); per thread, the results in the order of ``items``."""
+
+    def work(i: int) -> list[Any]:
+        order = list(range(len(items)))
+        random.Random(i).shuffle(order)
+        got: list[Any] = [None] * len(order)
+        for k in order:
+            got[k] = func(items[k])
+        return got
+
+    return in_threads(work)
+
+
 def attempt(func: Callable[..., Any], *args: Any) -> Any:
     """``func(*args)``, or the InitializerError it raised."""
     try:
@@ -63,7 +78,7 @@ def attempt(func: Callable[..., Any], *args: Any) -> Any:
         return exc
 
 
-def resolve(identifier: Any) -> tuple[Any, ...]:
+def built_or_error(identifier: Any) -> tuple[Any, ...]:
     """What ``get`` makes of ``identifier``, as comparable data."""
     try:
         built = initspec.get(identifier)
@@ -99,20 +114,12 @@ IDENTIFIERS = [
 
 
 def test_get_from_16_threads_gives_what_one_thread_gives() -> None:
-    expected = [resolve(x) for x in IDENTIFIERS]
+    expected = [built_or_error(x) for x in IDENTIFIERS]
     assert len(expected) > 100
     assert {e[0] for e in expected} == {"ok", "error", "none"}
 
-    def work(i: int) -> list[tuple[Any, ...]]:
-        order = list(range(len(IDENTIFIERS)))
-        random.Random(i).shuffle(order)
-        got: list[tuple[Any, ...] | None] = [None] * len(order)
-        for k in order:
-            got[k] = resolve(IDENTIFIERS[k])
-        return got
-
     for _ in range(ROUNDS):
-        for result in in_threads(work):
+        for result in each_in_its_own_order(IDENTIFIERS, built_or_error):
             assert result == expected
 
 
@@ -383,14 +390,6 @@ def test_concurrent_scans_of_the_same_files_give_identical_reports(tmp_path: Pat
     sources = scan_sources(tmp_path)
     expected = [scan_result(p) for p in sources]
 
-    def work(i: int) -> list[Any]:
-        order = list(range(len(sources)))
-        random.Random(i).shuffle(order)
-        got: list[Any] = [None] * len(order)
-        for k in order:
-            got[k] = scan_result(sources[k])
-        return got
-
     for _ in range(ROUNDS):
-        for result in in_threads(work):
+        for result in each_in_its_own_order(sources, scan_result):
             assert result == expected

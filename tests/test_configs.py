@@ -20,9 +20,9 @@ import numpy as np
 import pytest
 
 import initspec
+from helpers import FIXTURES, VARIANCE_SCALING_FAMILY
 from initspec import InitializerError
 
-FIXTURES = Path(__file__).parent / "fixtures"
 KERAS3_CASES: list[dict[str, Any]] = json.loads(
     (FIXTURES / "keras3" / "initializers.json").read_text(encoding="utf-8")
 )["cases"]
@@ -267,13 +267,7 @@ SEEDED = [
     "RandomNormal",
     "RandomUniform",
     "TruncatedNormal",
-    "VarianceScaling",
-    "GlorotNormal",
-    "GlorotUniform",
-    "HeNormal",
-    "HeUniform",
-    "LecunNormal",
-    "LecunUniform",
+    *VARIANCE_SCALING_FAMILY,
     "Orthogonal",
 ]
 

@@ -27,6 +27,7 @@ import pytest
 import yaml
 
 import initspec
+from helpers import readme_files
 from initspec.registry import builtin_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -321,8 +322,6 @@ def test_hover_shows_the_field_description(server: LanguageServer, tmp_path: Pat
 
 def readme_project(directory: Path) -> dict[str, str]:
     """schemas/README.md's example files, written beside a copy of the published schema."""
-    from test_schema import readme_files
-
     files = readme_files()
     shutil.copyfile(SCHEMA_FILE, directory / "initializer.schema.json")
     for name, text in files.items():

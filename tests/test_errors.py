@@ -19,9 +19,9 @@ import pytest
 from pydantic import ValidationError
 
 import initspec
+from helpers import MISSING, pointer_of, resolve
 from initspec import ErrorRecord, InitializerError
 
-_MISSING = object()
 SEED_GENERATOR = {
     "module": "keras.random",
     "class_name": "SeedGenerator",
@@ -31,32 +31,6 @@ SEED_GENERATOR = {
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def rfc6901_pointer(loc: tuple[Any, ...]) -> str:
-    """RFC 6901 section 3: each token prefixed by '/', '~' written '~0' and '/' written '~1'."""
-    return "".join("/" + str(t).replace("~", "~0").replace("/", "~1") for t in loc)
-
-
-def resolve(document: Any, pointer: str) -> Any:
-    """RFC 6901 section 4: evaluate ``pointer`` in ``document`` (``_MISSING`` if absent)."""
-    if pointer == "":
-        return document
-    assert pointer.startswith("/"), pointer
-    node = document
-    for raw in pointer[1:].split("/"):
-        token = raw.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict):
-            if token not in node:
-                return _MISSING
-            node = node[token]
-        elif isinstance(node, (list, tuple)):
-            if not token.isdigit() or int(token) >= len(node):
-                return _MISSING
-            node = node[int(token)]
-        else:
-            return _MISSING
-    return node
 
 
 def same(a: Any, b: Any) -> bool:
@@ -74,7 +48,7 @@ def error_from(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Initializer
     for rec in err.errors:
         assert isinstance(rec, ErrorRecord)
         assert isinstance(rec.loc, tuple)
-        assert rec.pointer == rfc6901_pointer(rec.loc)
+        assert rec.pointer == pointer_of(rec.loc)
         assert rec.type in initspec.errors.ERROR_TYPES
         assert rec.msg
         assert str(rec) in str(err)
@@ -95,14 +69,14 @@ def check(
     type_: str,
     loc: tuple[Any, ...],
     *msg_parts: str,
-    input_: Any = _MISSING,
+    input_: Any = MISSING,
 ) -> None:
     assert rec.type == type_, str(rec)
     assert rec.loc == loc, str(rec)
-    assert rec.pointer == rfc6901_pointer(loc)
+    assert rec.pointer == pointer_of(loc)
     for part in msg_parts:
         assert part in rec.msg, (part, rec.msg)
-    if input_ is not _MISSING:
+    if input_ is not MISSING:
         assert same(rec.input, input_), (rec.input, input_)
 
 
@@ -116,7 +90,7 @@ def check_config_error(
     check(rec, type_, loc, *msg_parts)
     if input_at_loc:
         found = resolve(identifier, rec.pointer)
-        assert found is not _MISSING, f"{rec.pointer} is not in the document"
+        assert found is not MISSING, f"{rec.pointer} is not in the document"
         assert same(rec.input, found), (rec.input, found)
     return rec
 
@@ -867,7 +841,7 @@ def _seed_generator(**changes: Any) -> dict[str, Any]:
     for key, value in changes.items():
         if key.startswith("config."):
             spec["config"][key[7:]] = value
-        elif value is _MISSING:
+        elif value is MISSING:
             del spec[key]
         else:
             spec[key] = value
@@ -888,7 +862,7 @@ def _seed_generator(**changes: Any) -> dict[str, Any]:
         ),
         (_seed_generator(**{"config.name": 3}), "not_a_string", ("config", "name"), "string"),
         (_seed_generator(class_name="SeedGen"), "invalid_choice", ("class_name",), "SeedGenerator"),
-        (_seed_generator(config=_MISSING), "missing", ("config",), "'config'"),
+        (_seed_generator(config=MISSING), "missing", ("config",), "'config'"),
         (
             _seed_generator(registered_name="x"),
             "registered_name_mismatch",
@@ -1001,7 +975,7 @@ def test_record_input_is_the_value_at_its_pointer(identifier: dict[str, Any]) ->
     """``input`` is the offending value, i.e. what ``pointer`` designates in the document."""
     rec = only(get_error(identifier))
     found = resolve(identifier, rec.pointer)
-    assert found is not _MISSING, f"{rec.pointer} does not exist in the document"
+    assert found is not MISSING, f"{rec.pointer} does not exist in the document"
     assert same(rec.input, found), (rec.pointer, rec.input, found)
 
 

@@ -9,30 +9,35 @@ from __future__ import annotations
 
 import io
 import json
-import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import initspec
+from helpers import (
+    DENSE_MODEL,
+    TOML_DENSE,
+    YAML_DENSE,
+    at,
+    fixture_doc,
+    fixture_path,
+    pointer_of,
+    position,
+    strip_shared_ids,
+    unreadable,
+    write_h5,
+    write_keras,
+)
 from initspec import files as files_module
-from initspec.limits import Limits
 
-FIXTURES = Path(__file__).parent / "fixtures"
 FLAVOURS = ("keras3", "tf_keras")
 MODELS = ("sequential", "functional", "nested", "rnn", "wrappers", "shared", "all_initializers")
 FORMATS = ("json", "keras", "h5")
-SUFFIX = {"json": ".json", "keras": ".keras", "h5": ".h5"}
 MEMBER = {"json": None, "keras": "config.json", "h5": "model_config"}
 
 
 # --- independent helpers ----------------------------------------------------------------------
-
-
-def pointer_of(loc: tuple[Any, ...]) -> str:
-    """RFC 6901, written here from the RFC (not initspec's json_pointer)."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in loc)
 
 
 def initializer_locs(node: Any, loc: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -48,12 +53,6 @@ def initializer_locs(node: Any, loc: tuple[Any, ...] = ()) -> list[tuple[Any, ..
         for i, value in enumerate(node):
             found += initializer_locs(value, (*loc, i))
     return found
-
-
-def at(doc: Any, loc: tuple[Any, ...]) -> Any:
-    for part in loc:
-        doc = doc[part]
-    return doc
 
 
 def owning_layers(doc: Any, loc: tuple[Any, ...]) -> list[tuple[str | None, str]]:
@@ -76,43 +75,6 @@ def owning_layers(doc: Any, loc: tuple[Any, ...]) -> list[tuple[str | None, str]
     return layers
 
 
-def strip_shared_ids(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: strip_shared_ids(v) for k, v in value.items() if k != "shared_object_id"}
-    if isinstance(value, list):
-        return [strip_shared_ids(v) for v in value]
-    return value
-
-
-def position(text: str, needle: str, nth: int = 0) -> tuple[int, int]:
-    """1-based (line, column) of the nth occurrence of ``needle``; the column counts characters
-    (code points) from the last '\\n' (a '\\r' of a CRLF belongs to the line it ends)."""
-    index = -1
-    for _ in range(nth + 1):
-        index = text.index(needle, index + 1)
-    line = text.count("\n", 0, index) + 1
-    column = index - (text.rfind("\n", 0, index) + 1) + 1
-    return line, column
-
-
-def fixture_path(flavour: str, model: str, fmt: str) -> Path:
-    return FIXTURES / flavour / (model + SUFFIX[fmt])
-
-
-def fixture_doc(flavour: str, model: str, fmt: str) -> Any:
-    """The model config as stored in the fixture, read with the standard library / h5py."""
-    path = fixture_path(flavour, model, fmt)
-    if fmt == "json":
-        return json.loads(path.read_text(encoding="utf-8"))
-    if fmt == "keras":
-        with zipfile.ZipFile(path) as archive:
-            return json.loads(archive.read("config.json"))
-    h5py = pytest.importorskip("h5py")
-    with h5py.File(path, "r") as handle:
-        raw = handle.attrs["model_config"]
-    return json.loads(raw if isinstance(raw, str) else bytes(raw).decode("utf-8"))
-
-
 def errors_by_pointer(report: initspec.ScanReport) -> dict[str, initspec.ErrorRecord]:
     out = {}
     for error in report.errors:
@@ -121,62 +83,6 @@ def errors_by_pointer(report: initspec.ScanReport) -> dict[str, initspec.ErrorRe
     return out
 
 
-def write_keras(path: Path, config: Any | bytes | None, extra: dict[str, bytes] | None = None):
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("metadata.json", json.dumps({"keras_version": "3.15.1"}))
-        if config is not None:
-            data = config if isinstance(config, bytes) else json.dumps(config).encode()
-            archive.writestr("config.json", data)
-        for name, data in (extra or {}).items():
-            archive.writestr(name, data)
-    return path
-
-
-def write_h5(path: Path, model_config: Any = None, **attrs: Any) -> Path:
-    h5py = pytest.importorskip("h5py")
-    with h5py.File(path, "w") as handle:
-        if model_config is not None:
-            handle.attrs["model_config"] = model_config
-        for key, value in attrs.items():
-            handle.attrs[key] = value
-    return path
-
-
-def unreadable(excinfo: pytest.ExceptionInfo[initspec.InitializerError]) -> initspec.ErrorRecord:
-    err = excinfo.value
-    assert isinstance(err, ValueError)
-    assert len(err.errors) == 1
-    record = err.errors[0]
-    assert record.type == "unreadable_file"
-    assert record.pointer == ""
-    return record
-
-
-DENSE_MODEL = {
-    "class_name": "Sequential",
-    "config": {
-        "name": "tiny",
-        "layers": [
-            {
-                "class_name": "Dense",
-                "config": {
-                    "name": "d1",
-                    "units": 2,
-                    "kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": 3}},
-                    "bias_initializer": "zeros",
-                },
-            },
-            {
-                "class_name": "Dense",
-                "config": {
-                    "name": "d2",
-                    "kernel_initializer": {"class_name": "RandomNormal", "config": {"stdev": 1}},
-                    "bias_initializer": "zeroz",
-                },
-            },
-        ],
-    },
-}
 DENSE_POINTERS = [
     "/config/layers/0/config/kernel_initializer",
     "/config/layers/0/config/bias_initializer",
@@ -200,50 +106,6 @@ def check_dense_model(report: initspec.ScanReport) -> None:
 
 
 # --- every kind of source ---------------------------------------------------------------------
-
-YAML_DENSE = """\
-class_name: Sequential
-config:
-  name: tiny
-  layers:
-    - class_name: Dense
-      config:
-        name: d1
-        units: 2
-        kernel_initializer: {class_name: GlorotUniform, config: {seed: 3}}
-        bias_initializer: zeros
-    - class_name: Dense
-      config:
-        name: d2
-        kernel_initializer:
-          class_name: RandomNormal
-          config:
-            stdev: 1
-        bias_initializer: zeroz
-"""
-
-TOML_DENSE = """\
-class_name = "Sequential"
-[config]
-name = "tiny"
-[[config.layers]]
-class_name = "Dense"
-[config.layers.config]
-name = "d1"
-units = 2
-bias_initializer = "zeros"
-[config.layers.config.kernel_initializer]
-class_name = "GlorotUniform"
-config = { seed = 3 }
-[[config.layers]]
-class_name = "Dense"
-[config.layers.config]
-name = "d2"
-bias_initializer = "zeroz"
-[config.layers.config.kernel_initializer]
-class_name = "RandomNormal"
-config = { stdev = 1 }
-"""
 
 
 def test_yaml_and_toml_documents_above_are_the_json_model() -> None:
@@ -1282,95 +1144,6 @@ def test_nonexistent_path_and_directory(tmp_path: Path) -> None:
     unreadable(excinfo)
     with pytest.raises(initspec.InitializerError) as excinfo:
         initspec.scan(tmp_path, format="json")
-    unreadable(excinfo)
-
-
-# --- limits -----------------------------------------------------------------------------------
-
-
-def test_config_json_over_max_config_bytes(tmp_path: Path) -> None:
-    path = write_keras(tmp_path / "m.keras", DENSE_MODEL)
-    size = len(json.dumps(DENSE_MODEL).encode())
-    assert initspec.scan(path, limits=Limits(max_config_bytes=size)).findings
-    with pytest.raises(initspec.InitializerError) as excinfo:
-        initspec.scan(path, limits=Limits(max_config_bytes=size - 1))
-    record = unreadable(excinfo)
-    assert f"{size - 1:,}" in record.msg
-    assert "config.json" in record.msg
-
-
-def test_file_over_max_file_bytes(tmp_path: Path) -> None:
-    text = json.dumps(DENSE_MODEL)
-    size = len(text.encode())
-    path = tmp_path / "m.json"
-    path.write_text(text, encoding="utf-8")
-    assert initspec.scan(path, limits=Limits(max_file_bytes=size)).findings
-    for source in (path, text, text.encode()):
-        with pytest.raises(initspec.InitializerError) as excinfo:
-            initspec.scan(source, limits=Limits(max_file_bytes=size - 1))
-        assert f"{size - 1:,}" in unreadable(excinfo).msg
-    # a .keras zip is not read whole (its weights can be large): only config.json is read,
-    # bounded by max_config_bytes
-    keras = write_keras(tmp_path / "m.keras", DENSE_MODEL)
-    assert initspec.scan(keras, limits=Limits(max_file_bytes=10)).findings
-    with pytest.raises(initspec.InitializerError):
-        initspec.scan(keras, limits=Limits(max_config_bytes=size - 1))
-
-
-def test_max_file_bytes_from_the_environment(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path = tmp_path / "m.json"
-    path.write_text(json.dumps(DENSE_MODEL), encoding="utf-8")
-    monkeypatch.setenv("INITSPEC_MAX_FILE_BYTES", "10")
-    with pytest.raises(initspec.InitializerError):
-        initspec.scan(path)
-
-
-def test_zip_member_limit(tmp_path: Path) -> None:
-    extra = {f"assets/{i}.bin": b"x" for i in range(5)}
-    path = write_keras(tmp_path / "m.keras", DENSE_MODEL, extra)  # 7 members
-    assert initspec.scan(path, limits=Limits(max_zip_members=7)).findings
-    with pytest.raises(initspec.InitializerError) as excinfo:
-        initspec.scan(path, limits=Limits(max_zip_members=6))
-    assert "members" in unreadable(excinfo).msg
-
-
-def test_depth_limit() -> None:
-    deep = {"kernel_initializer": "zeros"}
-    for _ in range(30):
-        deep = {"a": deep}
-    text = json.dumps(deep)
-    assert initspec.scan(text, limits=Limits(max_depth=40)).ok
-    with pytest.raises(initspec.InitializerError) as excinfo:
-        initspec.scan(text, limits=Limits(max_depth=10))
-    assert "nested deeper" in unreadable(excinfo).msg
-    with pytest.raises(initspec.InitializerError) as excinfo:
-        initspec.scan("[" * 100_000 + "]" * 100_000)
-    unreadable(excinfo)
-
-
-def test_yaml_alias_bomb_is_bounded() -> None:
-    pytest.importorskip("yaml")
-    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
-    for i in range(1, 10):
-        prev = f"*a{i - 1}"
-        lines.append(f"a{i}: &a{i} [{', '.join([prev] * 10)}]")
-    text = "\n".join(lines) + "\n"
-    with pytest.raises(initspec.InitializerError) as excinfo:
-        initspec.scan(text, limits=Limits(max_yaml_nodes=100_000))
-    assert "alias" in unreadable(excinfo).msg
-
-
-def test_integer_digit_limit() -> None:
-    # Python's own limit on int <-> str conversion (4,300 digits by default) bounds integers.
-    text = '{"kernel_initializer": {"class_name": "RandomNormal", "config": {"seed": 123456789}}}'
-    assert initspec.scan(text).ok
-    with pytest.raises(initspec.InitializerError) as excinfo:
-        initspec.scan('{"a": ' + "9" * 5000 + "}")
-    unreadable(excinfo)
-    with pytest.raises(initspec.InitializerError) as excinfo:
-        initspec.scan("a: " + "9" * 5000 + "\n", format="yaml")
     unreadable(excinfo)
 
 

@@ -16,8 +16,7 @@ from typing import Any
 import pytest
 
 import initspec
-from initspec import _keras1, _savedmodel, cli
-from test_files import (
+from helpers import (
     fixture_doc,
     fixture_path,
     position,
@@ -26,6 +25,7 @@ from test_files import (
     write_h5,
     write_keras,
 )
+from initspec import _keras1, _savedmodel, cli
 
 LEGACY = Path(__file__).parent / "fixtures" / "legacy"
 yaml = pytest.importorskip("yaml")

@@ -35,11 +35,10 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import initspec
+from helpers import FIXTURES, fixture_path, outcome
 from initspec import cli
 from initspec.errors import ERROR_TYPES
 from strategies import _mutate, fuzz_settings, json_values, to_json_document
-from test_files import FIXTURES, fixture_path
-from test_properties import outcome
 
 FLAVOURS = ("keras3", "tf_keras")
 
@@ -283,6 +282,13 @@ config = { minval = -1, maxval = 1, seed = 7 }
 """
 
 
+def readable(docs: list[tuple[str, str, bytes]]) -> list[tuple[str, str, bytes]]:
+    """``docs``, after checking that every starting point is readable."""
+    for name, fmt, data in docs:
+        assert scan_outcome(data, fmt) is not None, name
+    return docs
+
+
 def documents() -> list[tuple[str, str, bytes]]:
     """(name, format, bytes) of every document the file fuzzers start from."""
     docs = []
@@ -307,19 +313,33 @@ def documents() -> list[tuple[str, str, bytes]]:
             )
     docs.append(("doc.yaml", "yaml", YAML_DOC.encode()))
     docs.append(("doc.toml", "toml", TOML_DOC.encode()))
-    for name, fmt, data in list(docs):
-        assert scan_outcome(data, fmt) is not None, name  # every starting point is readable
-    return docs
+    return readable(docs)
 
 
 DOCUMENTS = documents()
 
 
+def scan_every_way(data: bytes, fmt: str, binary: str) -> None:
+    """Scan ``data`` as ``fmt``; unless ``fmt`` is the ``binary`` format, also sniffed (another
+    reader, still only a clear answer) and as text."""
+    scan_outcome(data, fmt)
+    if fmt != binary:
+        scan_outcome(data, None)
+        with contextlib.suppress(UnicodeDecodeError):
+            scan_outcome(data.decode("utf-8"), fmt)
+
+
 @st.composite
-def mutated_documents(draw: st.DrawFn) -> tuple[str, str, bytes]:
-    name, fmt, data = draw(st.sampled_from(DOCUMENTS))
-    focus = 2048 if fmt == "keras" else None
-    return name, fmt, draw(mutated_bytes(data, focus))
+def mutated_from(
+    draw: st.DrawFn, docs: list[tuple[str, str, bytes]], focus: dict[str, int]
+) -> tuple[str, str, bytes]:
+    """One of ``docs``, mutated (within its first ``focus[format]`` bytes, where given)."""
+    name, fmt, data = draw(st.sampled_from(docs))
+    return name, fmt, draw(mutated_bytes(data, focus.get(fmt)))
+
+
+def mutated_documents() -> st.SearchStrategy[tuple[str, str, bytes]]:
+    return mutated_from(DOCUMENTS, {"keras": 2048})
 
 
 @example(("NUL in a short text", "json", b"\x00"))  # a str without a newline is a path
@@ -334,11 +354,7 @@ def mutated_documents(draw: st.DrawFn) -> tuple[str, str, bytes]:
 @given(mutated_documents())
 def test_mutated_model_files_into_scan(case: tuple[str, str, bytes]) -> None:
     _name, fmt, data = case
-    scan_outcome(data, fmt)
-    if fmt != "keras":
-        scan_outcome(data, None)  # sniffed: another reader, still only a clear answer
-        with contextlib.suppress(UnicodeDecodeError):
-            scan_outcome(data.decode("utf-8"), fmt)  # as text
+    scan_every_way(data, fmt, binary="keras")
 
 
 YAML_SCALARS = [
@@ -750,18 +766,14 @@ def legacy_documents() -> list[tuple[str, str, bytes]]:
             json.dumps(fixture_path("tf_keras", "rnn", "json").read_text("utf-8")).encode(),
         ),
     ]
-    for name, fmt, data in docs:
-        assert scan_outcome(data, fmt) is not None, name  # every starting point is readable
-    return docs
+    return readable(docs)
 
 
 LEGACY_DOCUMENTS = legacy_documents()
 
 
-@st.composite
-def mutated_legacy_documents(draw: st.DrawFn) -> tuple[str, str, bytes]:
-    name, fmt, data = draw(st.sampled_from(LEGACY_DOCUMENTS))
-    return name, fmt, draw(mutated_bytes(data, 4096 if fmt == "savedmodel" else None))
+def mutated_legacy_documents() -> st.SearchStrategy[tuple[str, str, bytes]]:
+    return mutated_from(LEGACY_DOCUMENTS, {"savedmodel": 4096})
 
 
 @example(("varint run", "savedmodel", b"\x0a" + b"\x80" * 64))
@@ -774,11 +786,7 @@ def mutated_legacy_documents(draw: st.DrawFn) -> tuple[str, str, bytes]:
 @given(mutated_legacy_documents())
 def test_mutated_legacy_files_into_scan(case: tuple[str, str, bytes]) -> None:
     _name, fmt, data = case
-    scan_outcome(data, fmt)
-    if fmt != "savedmodel":
-        scan_outcome(data, None)
-        with contextlib.suppress(UnicodeDecodeError):
-            scan_outcome(data.decode("utf-8"), fmt)
+    scan_every_way(data, fmt, binary="savedmodel")
 
 
 @fuzz_settings(0.5)

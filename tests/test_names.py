@@ -15,16 +15,15 @@ from __future__ import annotations
 import json
 import math
 import re
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
 import initspec
+from helpers import FIXTURES, VARIANCE_SCALING_FAMILY
 from initspec import InitializerError
 
-FIXTURES = Path(__file__).parent / "fixtures"
 FLAVORS = ("keras3", "tf_keras")
 
 # --- the reference table -------------------------------------------------------------------
@@ -93,15 +92,7 @@ DEFAULT_CONFIGS: dict[str, dict[str, Any]] = {
 #: Keras's table holds the abstract base class; initspec rejects it (documented exception).
 ABSTRACT = {"Initializer", "initializer"}
 #: The classes of the VarianceScaling family: tf-keras has no input_axes/output_axes for them.
-VS_FAMILY = {
-    "VarianceScaling",
-    "GlorotNormal",
-    "GlorotUniform",
-    "HeNormal",
-    "HeUniform",
-    "LecunNormal",
-    "LecunUniform",
-}
+VS_FAMILY = set(VARIANCE_SCALING_FAMILY)
 
 
 def _load(flavor: str) -> dict[str, Any]:

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 import initspec
+from helpers import TOML_DENSE, nodes, position
 from initspec import cli, files
 from initspec._tomlpos import positions
-from test_files import TOML_DENSE, position
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -72,16 +72,7 @@ def test_toml_positions_follow_tables_arrays_inline_tables_and_strings() -> None
     values, keys = positions(TOML_FORMS)
 
     # every location of the parsed data has a value position, and it is the right one
-    def walk(node: Any, loc: tuple[Any, ...] = ()) -> Any:
-        yield loc, node
-        if isinstance(node, dict):
-            for k, v in node.items():
-                yield from walk(v, (*loc, k))
-        elif isinstance(node, list):
-            for i, v in enumerate(node):
-                yield from walk(v, (*loc, i))
-
-    for loc, node in walk(data):
+    for loc, node in nodes(data):
         assert loc in values, loc
         if isinstance(node, str) and loc[-1] != "arr":
             line, column = values[loc]

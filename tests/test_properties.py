@@ -26,7 +26,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import initspec
-from initspec.errors import ERROR_TYPES
+from helpers import config, numpy_value, outcome
 from initspec.initializers.base import resolve_dtype
 from initspec.registry import builtin_table
 from strategies import (
@@ -48,96 +48,7 @@ SEED_GENERATOR = {
 }
 
 
-def numpy_value(value: Any, dtype: str, class_name: str = "__numpy__") -> dict[str, Any]:
-    return {"class_name": class_name, "config": {"value": value, "dtype": dtype}}
-
-
-def config(class_name: str, **fields: Any) -> dict[str, Any]:
-    return {"class_name": class_name, "config": fields}
-
-
 # --- checking error records ----------------------------------------------------------------
-
-
-def pointer_of(loc: tuple[Any, ...]) -> str:
-    """RFC 6901, written independently of initspec.errors.json_pointer."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in loc)
-
-
-def _step(node: Any, part: Any) -> tuple[bool, Any]:
-    if isinstance(node, dict):
-        return (part in node, node.get(part))
-    if isinstance(node, list) and isinstance(part, int) and not isinstance(part, bool):
-        return (0 <= part < len(node), node[part] if 0 <= part < len(node) else None)
-    return False, None
-
-
-def _resolve(doc: Any, loc: tuple[Any, ...]) -> tuple[bool, Any, int]:
-    """(True, node, len(loc)) when every prefix of loc indexes into doc; else where it stops."""
-    node = doc
-    for i, part in enumerate(loc):
-        ok, node = _step(node, part)
-        if not ok:
-            return False, None, i
-    return True, node, len(loc)
-
-
-def record_problems(err: initspec.InitializerError, doc: Any) -> list[str]:
-    """Everything wrong with the records of an InitializerError raised for ``doc``."""
-    problems: list[str] = []
-    if not err.errors:
-        problems.append("InitializerError with no records")
-    for r in err.errors:
-        where = f"record {r.type!r} at {r.loc!r}"
-        if r.type not in ERROR_TYPES:
-            problems.append(f"{where}: type not in ERROR_TYPES")
-        if not isinstance(r.loc, tuple) or not all(
-            isinstance(p, (str, int)) and not isinstance(p, bool) for p in r.loc
-        ):
-            problems.append(f"{where}: loc is not a tuple of str/int")
-            continue
-        if r.pointer != pointer_of(r.loc):
-            problems.append(f"{where}: pointer {r.pointer!r} != {pointer_of(r.loc)!r}")
-        if not isinstance(r.msg, str) or not r.msg.strip():
-            problems.append(f"{where}: empty msg")
-        if r.type == "missing":
-            # A missing key: its container resolves, the key itself is absent.
-            ok, holder, _ = _resolve(doc, r.loc[:-1])
-            if not r.loc or not ok or not isinstance(holder, dict) or r.loc[-1] in holder:
-                problems.append(f"{where}: not a key missing from an object of the input")
-            continue
-        ok, node, stop = _resolve(doc, r.loc)
-        if not ok:
-            problems.append(
-                f"{where}: pointer {r.pointer!r} leaves the input at {r.loc[: stop + 1]!r}"
-            )
-        elif not (node is r.input or repr(node) == repr(r.input)):
-            # ``input`` is the offending value: the one the pointer designates.
-            problems.append(f"{where}: input {r.input!r:.80} is not the value at the pointer")
-        if r.type == "unknown_key":
-            ok, holder, _ = _resolve(doc, r.loc[:-1])
-            if not r.loc or not isinstance(holder, dict) or r.loc[-1] not in holder:
-                problems.append(f"{where}: does not name a key of the input")
-    return problems
-
-
-def outcome(fn: Any, value: Any) -> Any:
-    """``fn(value)``: a result, or None after checking the InitializerError it raised.
-
-    Any other exception propagates (and fails the test). The input must not be modified.
-    """
-    before = repr(value)
-    error: initspec.InitializerError | None = None
-    result = None
-    try:
-        result = fn(value)
-    except initspec.InitializerError as exc:
-        error = exc
-    if error is not None:
-        problems = record_problems(error, value)
-        assert not problems, "\n".join([str(error), *problems])
-    assert repr(value) == before, "the input was modified"
-    return result
 
 
 def _floats(value: Any) -> list[float]:

@@ -10,7 +10,6 @@ and each exception is shown to really occur (``EXCEPTION_CASES``).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import re
@@ -27,6 +26,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 import initspec
+from helpers import FIXTURES, config, load_module, numpy_value, readme_files
 from initspec.errors import ErrorRecord
 from initspec.initializers._schema_text import REST_MARKUP, plain_text
 from initspec.initializers._types import SEED_MAX, SEED_MIN
@@ -46,27 +46,13 @@ from strategies import (
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_FILE = ROOT / "schemas" / "initializer.schema.json"
 WRITE_SCHEMA = ROOT / "scripts" / "write_schema.py"
-FIXTURES = ROOT / "tests" / "fixtures"
 
 SCHEMA = initspec.json_schema()
 VALIDATOR = Draft202012Validator(SCHEMA)
 
 
 def load_write_schema() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("initspec_write_schema", WRITE_SCHEMA)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def config(class_name: str, **fields: Any) -> dict[str, Any]:
-    return {"class_name": class_name, "config": fields}
-
-
-def numpy_value(value: Any, dtype: str, class_name: str = "__numpy__") -> dict[str, Any]:
-    return {"class_name": class_name, "config": {"value": value, "dtype": dtype}}
+    return load_module("initspec_write_schema", WRITE_SCHEMA)
 
 
 def seed_generator(**fields: Any) -> dict[str, Any]:
@@ -834,17 +820,6 @@ def test_a_config_is_checked_against_its_own_class_only() -> None:
 
 
 # --- schemas/README.md: $schema, the modeline and $ref ---------------------------------------
-
-SCHEMAS_README = ROOT / "schemas" / "README.md"
-
-
-def readme_files() -> dict[str, str]:
-    """The example files of schemas/README.md, by the name each block is marked with."""
-    text = SCHEMAS_README.read_text(encoding="utf-8")
-    found = re.findall(r"<!-- file: (\S+) -->\n```\w+\n(.*?)```", text, flags=re.DOTALL)
-    files = dict(found)
-    assert len(files) == len(found), "two examples with one name"
-    return files
 
 
 def _team_validator(base: str) -> Draft202012Validator:

@@ -10,6 +10,7 @@ values are checked to within a few float32 ulps.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -20,6 +21,7 @@ import numpy as np
 import pytest
 
 import initspec
+from helpers import Part, make
 from initspec import sampling
 from initspec.limits import MAX_THREADS
 
@@ -88,7 +90,6 @@ EXACT: list[Case] = [
 # float32 normals: the whole tensor (tests/fixtures/stream/golden.npz, made by make_golden.py
 # there) within ULPS everywhere, and bit for bit (their hash) where recorded. A case may be a
 # partition (shape, offset) of its full shape.
-Part = tuple[tuple[int, ...], tuple[int, ...]] | None
 NORMALS: list[tuple[str, dict[str, object], tuple[int, ...], Part, str]] = [
     (
         "RandomNormal",
@@ -124,16 +125,6 @@ NORMALS: list[tuple[str, dict[str, object], tuple[int, ...], Part, str]] = [
 #: between numpy's kernel sets (README, "Determinism contract")
 ULPS = 8
 GOLDEN = Path(__file__).parent / "fixtures" / "stream" / "golden.npz"
-
-
-def make(
-    name: str, config: dict[str, object], shape: tuple[int, ...], dtype: str, part: Part = None
-) -> np.ndarray:
-    init = initspec.get({"class_name": name, "config": config})
-    assert isinstance(init, initspec.Initializer)
-    if part is None:
-        return init(shape, dtype)
-    return init(shape, dtype, partition_shape=part[0], partition_offset=part[1])
 
 
 def ulps_apart(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -203,12 +194,6 @@ PLATFORM_CASES: list[tuple[str, dict[str, object], tuple[int, ...], str, Part, s
     ("RandomUniform", {"minval": -9, "maxval": 9, "seed": 5}, (100_000,), "int32", None, "exact"),
     ("TruncatedNormal", {"seed": 6}, (300_000,), "float64", None, "exact"),
 ]
-_PLATFORM_SCRIPT = """
-import sys, numpy as np
-sys.path.insert(0, sys.argv[2])
-from test_stream import PLATFORM_CASES, make
-np.savez(sys.argv[1], *[make(n, c, s, d, p) for n, c, s, d, p, _ in PLATFORM_CASES])
-"""
 
 
 def _vector_features() -> set[str]:
@@ -220,9 +205,14 @@ def _vector_features() -> set[str]:
 
 
 def _values_under(env: dict[str, str], target: Path) -> list[np.ndarray]:
-    here = str(Path(__file__).parent)
+    cases = json.dumps([case[:5] for case in PLATFORM_CASES])
     done = subprocess.run(
-        [sys.executable, "-c", _PLATFORM_SCRIPT, str(target), here],
+        [
+            sys.executable,
+            str(Path(__file__).parent / "programs" / "make_arrays.py"),
+            str(target),
+            cases,
+        ],
         env={**os.environ, **env},
         capture_output=True,
         text=True,

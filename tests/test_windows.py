@@ -5,11 +5,12 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import re
-from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
+
+from helpers import ROOT, load_module
 
 signal = pytest.importorskip("scipy.signal")
 
@@ -18,18 +19,8 @@ def _load_windows_module() -> ModuleType:
     try:
         return importlib.import_module("initspec.initializers._windows")
     except ImportError:
-        path = (
-            Path(__file__)
-            .resolve()
-            .parents[1]
-            .joinpath("src", "initspec", "initializers", "_windows.py")
-        )
-        spec = importlib.util.spec_from_file_location("_initspec_windows", path)
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
+        path = ROOT / "src" / "initspec" / "initializers" / "_windows.py"
+        return load_module("_initspec_windows", path)
 
 
 windows = _load_windows_module()
