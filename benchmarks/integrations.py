@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import platform
 import statistics
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,24 +27,16 @@ import numpy as np
 import pydantic
 import torch
 
+# this folder is on sys.path when a script runs from it
+from run import GET_DICT_CONFIG
+from run import interleaved as run_interleaved
+
 import initspec
 import initspec.torch
 
 HERE = Path(__file__).resolve().parent
 
-CONFIG = {
-    "module": "keras.initializers",
-    "class_name": "VarianceScaling",
-    "config": {
-        "scale": 2.0,
-        "mode": "fan_in",
-        "distribution": "truncated_normal",
-        "seed": 3,
-        "input_axes": None,
-        "output_axes": None,
-    },
-    "registered_name": None,
-}
+CONFIG = GET_DICT_CONFIG  # the config run.py's get(dict) rows validate
 
 
 class Experiment(pydantic.BaseModel):
@@ -53,15 +44,8 @@ class Experiment(pydantic.BaseModel):
 
 
 def interleaved(tools: dict[str, Callable[[], Any]], rounds: int) -> dict[str, float]:
-    """Median seconds of each tool, timed once per round in turn (after a warm-up call)."""
-    for fn in tools.values():
-        fn()
-    times: dict[str, list[float]] = {name: [] for name in tools}
-    for _ in range(rounds):
-        for name, fn in tools.items():
-            start = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - start)
+    """Median seconds of each tool, timed once per round in turn (run.py's interleaving)."""
+    times = run_interleaved(tools, rounds)
     return {name: statistics.median(values) for name, values in times.items()}
 
 

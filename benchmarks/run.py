@@ -170,20 +170,24 @@ def initializer_row(name: str, shape: tuple[int, ...], rounds: int, batch: int =
     return Row(name, "x".join(map(str, shape)), interleaved(tools, rounds, batch))
 
 
+#: The Keras 3 config the get(dict) rows validate (benchmarks/integrations.py uses it too).
+GET_DICT_CONFIG: dict[str, Any] = {
+    "module": "keras.initializers",
+    "class_name": "VarianceScaling",
+    "config": {
+        "scale": 2.0,
+        "mode": "fan_in",
+        "distribution": "truncated_normal",
+        "seed": 3,
+        "input_axes": None,
+        "output_axes": None,
+    },
+    "registered_name": None,
+}
+
+
 def get_dict_row(rounds: int) -> Row:
-    config = {
-        "module": "keras.initializers",
-        "class_name": "VarianceScaling",
-        "config": {
-            "scale": 2.0,
-            "mode": "fan_in",
-            "distribution": "truncated_normal",
-            "seed": 3,
-            "input_axes": None,
-            "output_axes": None,
-        },
-        "registered_name": None,
-    }
+    config = GET_DICT_CONFIG
     batch = 200
 
     def ours() -> None:
