@@ -887,6 +887,37 @@ def test_non_numeric_arrays_are_refused_with_an_initializer_error() -> None:
         initspec.get(np.array(["a", "b"]))((2,))
 
 
+def test_an_array_identifier_is_not_a_configurable_initializer() -> None:
+    # it has no config: it offers none to read, clone or rebuild from (once get_config()
+    # gave {} and clone()/from_config() raised a bare TypeError), and serialize() refuses it
+    init = initspec.get(np.arange(4.0))
+    assert not isinstance(init, initspec.Initializer)
+    for name in ("get_config", "clone", "from_config", "config"):
+        assert not hasattr(init, name), name
+    with pytest.raises(InitializerError) as info:
+        initspec.serialize(init)  # type: ignore[arg-type]
+    assert [r.type for r in info.value.errors] == ["not_serializable"]
+    assert np.array_equal(init((4,), "float64"), np.arange(4.0))
+
+
+def test_an_array_identifier_and_constant_share_the_memory_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the array exists already: a call needs only its output, as Constant's of the same array
+    array = np.arange(1000.0)
+    output = array.nbytes
+    monkeypatch.setenv("INITSPEC_MAX_BYTES", str(output + output // 2))
+    constant = initspec.Constant(array.tolist())
+    from_array = initspec.get(array)
+    assert np.array_equal(constant((1000,), "float64"), array)
+    assert np.array_equal(from_array((1000,), "float64"), array)
+    monkeypatch.setenv("INITSPEC_MAX_BYTES", str(output - 1))
+    for init in (constant, from_array):
+        with pytest.raises(InitializerError) as info:
+            init((1000,), "float64")
+        assert [r.type for r in info.value.errors] == ["too_large"]
+
+
 def test_get_copies_the_array() -> None:
     array = np.zeros(3)
     init = initspec.get(array)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import importlib
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
 from .errors import InitializerError, describe
-from .initializers.base import Initializer
+from .initializers.base import Filler, Initializer
 from .serialization import get
 
 __all__ = ["initializer_of", "require", "reseeded"]
+
+F = TypeVar("F", bound=Filler)
 
 
 def require(package: str, extra: str) -> ModuleType:
@@ -36,8 +38,11 @@ def initializer_of(identifier: Any, caller: str) -> Any:
     return built
 
 
-def reseeded(initializer: Initializer[Any], seed: int) -> Initializer[Any]:
-    """The same initializer with ``seed`` (itself when it takes no seed: it is not random)."""
+def reseeded(initializer: F, seed: int) -> F:
+    """The same initializer with ``seed`` (itself when it takes no seed, or has no config: it
+    is not random)."""
+    if not isinstance(initializer, Initializer):
+        return initializer
     if "seed" not in type(initializer.config).model_fields:
         return initializer
     return type(initializer).from_config({**initializer.get_config(), "seed": seed})

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .initializers.base import Initializer, check_shape, resolve_dtype
+from .initializers.base import Filler, Initializer, check_shape, resolve_dtype
 
 __all__ = ["array"]
 
@@ -44,11 +44,11 @@ def array(
 
     dask_array: Any = da  # dask ships no type information
 
-    if not isinstance(initializer, Initializer):
+    if not isinstance(initializer, Filler):
         from .serialization import get
 
         built = get(initializer)
-        if not isinstance(built, Initializer):
+        if not isinstance(built, Filler):
             raise TypeError("initspec.dask.array needs an initspec initializer or identifier")
         initializer = built
     full = check_shape(shape)
@@ -63,15 +63,19 @@ def array(
 class _ChunkMaker:
     """Builds one chunk: the partition of the full tensor at the chunk's location (picklable)."""
 
-    def __init__(
-        self, initializer: Initializer[Any], shape: tuple[int, ...], dtype: np.dtype[Any]
-    ) -> None:
+    def __init__(self, initializer: Filler, shape: tuple[int, ...], dtype: np.dtype[Any]) -> None:
         self.initializer = initializer
         self.shape = shape
         self.dtype = dtype
+        if isinstance(initializer, Initializer):
+            what = repr(initializer.get_config())
+        else:  # an array identifier has no config: its values tell it apart
+            value = np.asarray(getattr(initializer, "value", None))
+            what = hashlib.sha1(value.tobytes(), usedforsecurity=False).hexdigest()
+            what += value.dtype.str + repr(value.shape)
         key = (
             type(initializer).__name__,
-            repr(initializer.get_config()),
+            what,
             getattr(initializer, "effective_seed", None),
             shape,
             dtype.str,

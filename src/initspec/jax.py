@@ -32,7 +32,7 @@ import numpy as np
 
 from ._adapters import initializer_of, require, reseeded
 from .errors import InitializerError, describe
-from .initializers.base import Initializer
+from .initializers.base import Filler
 from .sampling import derive_seed
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ def initializer(identifier: Any) -> Callable[..., Any]:
     the shape and dtype when ``init`` is called, before anything is traced or computed.
     """
     built = initializer_of(identifier, "initspec.jax.initializer")
-    if not isinstance(built, Initializer):
+    if not isinstance(built, Filler):
         raise InitializerError.single(
             (),
             "invalid_identifier",
@@ -94,7 +94,7 @@ def initializer(identifier: Any) -> Callable[..., Any]:
             f"got {describe(built)}",
             repr(built)[:200],
         )
-    base: Initializer[Any] = built
+    base: Filler = built
 
     def init(key: Any, shape: Sequence[int], dtype: Any = jnp.float32) -> Any:
         requested = jax.dtypes.canonicalize_dtype(dtype)  # float64 -> float32 without x64

@@ -285,7 +285,7 @@ def serialize(
             format,
             "serialize()",
         )
-    if not isinstance(initializer, Initializer) or isinstance(initializer, ArrayInitializer):
+    if not isinstance(initializer, Initializer):  # an array identifier has no config
         raise InitializerError.single(
             (),
             "not_serializable",

@@ -31,7 +31,7 @@ import numpy as np
 from ._adapters import initializer_of, require, reseeded
 from .errors import InitializerError, describe
 from .initializers import Initializer, Ones, Orthogonal, RandomUniform, Zeros
-from .initializers.base import call_error, check_shape
+from .initializers.base import Filler, call_error, check_shape
 from .initializers.variance_scaling import GlorotUniform
 from .sampling import derive_seed
 
@@ -123,7 +123,7 @@ def init_(tensor: torch.Tensor, identifier: Any, *, layout: Layout = "torch") ->
             and tensor.device.type == "cpu"
             and tensor.dtype in _NUMPY_DTYPES
             and tensor.is_contiguous()
-            and isinstance(init, Initializer)
+            and isinstance(init, Filler)
         ):
             init(shape, np_dtype, out=tensor.detach().numpy())  # straight into its memory
             _written(tensor)
@@ -144,7 +144,7 @@ def _written(tensor: torch.Tensor) -> None:
 
 
 def _values(init: Callable[..., Any], shape: tuple[int, ...], dtype: Any) -> np.ndarray[Any, Any]:
-    if isinstance(init, Initializer):
+    if isinstance(init, Filler):
         return init(shape, dtype)
     values = np.asarray(init(shape, dtype))  # any other callable, as Keras would call it
     if values.shape != shape or values.dtype.kind != "f":

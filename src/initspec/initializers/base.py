@@ -43,6 +43,7 @@ else:
 
 __all__ = [
     "Call",
+    "Filler",
     "Initializer",
     "InitializerConfig",
     "KerasConfig",
@@ -491,96 +492,26 @@ def _partition(
     return pshape, offset
 
 
-class Initializer(Generic[C]):
-    """Base class of every initializer, built-in or the user's own.
+class Filler:
+    """The call contract every initializer shares, configurable or not: a call's shape, dtype,
+    partition, ``out=`` and thread count are checked (and the memory bound applied) before
+    ``_fill`` writes the values.
 
-    Calling an initializer returns a new numpy array (or fills ``out=``):
-    ``init(shape, dtype=None, *, partition_shape=None, partition_offset=None, out=None,
-    threads=None)``. Its values are a pure function of (seed, full shape, dtype, config);
-    a partition is exactly the slice ``full[offset : offset + partition_shape]``.
+    :class:`Initializer` adds a config; an array identifier
+    (:class:`~initspec.initializers.constant.ArrayInitializer`) has none, so it is a
+    ``Filler`` but not an ``Initializer``.
 
+    >>> import numpy as np
     >>> import initspec
-    >>> init = initspec.RandomUniform(minval=0.0, maxval=1.0, seed=1)
-    >>> full = init((4, 4))
-    >>> part = init((4, 4), partition_shape=(2, 4), partition_offset=(2, 0))
-    >>> bool((part == full[2:]).all())
-    True
+    >>> isinstance(initspec.get(np.zeros(2)), Filler), isinstance(initspec.HeNormal(), Filler)
+    (True, True)
     """
 
-    #: The pydantic model of this initializer's config (its constructor arguments).
-    config_model: ClassVar[type[StrictModel]] = InitializerConfig
-    #: Other names this class is known by (its class name is always one).
-    aliases: ClassVar[tuple[str, ...]] = ()
     #: numpy dtype kinds this initializer can produce ('f' float, 'i'/'u' int, 'b', 'c').
     dtype_kinds: ClassVar[str] = "fiubc"
-    #: Built-ins are constructed from a validated config without re-running ``__init__``.
-    _direct_build: ClassVar[bool] = False
-
-    _config: C
-
-    def __init__(self, **config: Any) -> None:
-        self._config = cast(C, validate_config(type(self), config, loc=()))
-        self._build()
-
-    def _build(self) -> None:
-        """Set up derived state from ``self._config`` (subclasses: seeds, tables)."""
-
-    @classmethod
-    def _from_model(cls: type[T], model: StrictModel) -> T:
-        """An instance from an already validated config model."""
-        if cls._direct_build:
-            self = cls.__new__(cls)
-            self._config = model
-            self._build()
-            return self
-        return cls(**dict(model))
-
-    @classmethod
-    def from_config(cls: type[T], config: Mapping[str, Any]) -> T:
-        """An instance from a config dict (what :meth:`get_config` returns), validated.
-
-        >>> import initspec
-        >>> initspec.RandomNormal.from_config({"stddev": 0.5}).get_config()["stddev"]
-        0.5
-        """
-        return cls._from_model(validate_config(cls, config, loc=()))
-
-    @property
-    def config(self) -> C:
-        """The validated config model."""
-        return self._config
-
-    def get_config(self) -> dict[str, Any]:
-        """The config as Keras 3.15 writes it (Identity keeps its gain)."""
-        return self._config.model_dump(mode="python")
-
-    def clone(self: T) -> T:
-        """A new instance with the same config (an unseeded clone draws a new seed)."""
-        return type(self)._from_model(self._config)
-
-    def __getattr__(self, name: str) -> Any:
-        # Keras-style attribute access to config fields: ``init.stddev``.
-        if not name.startswith("_"):
-            config = self.__dict__.get("_config")
-            if config is not None and name in type(config).model_fields:
-                return getattr(config, name)
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
-    def __eq__(self, other: object) -> bool:
-        if type(self) is not type(other):
-            return NotImplemented
-        assert isinstance(other, Initializer)
-        return self.get_config() == other.get_config()
-
-    def __hash__(self) -> int:
-        return hash((type(self), _freeze(self.get_config())))
-
-    def __repr__(self) -> str:
-        args = self._config.model_dump(exclude_defaults=True)
-        inner = ", ".join(f"{k}={v!r}" for k, v in args.items())
-        return f"{type(self).__name__}({inner})"
-
-    # --- calling ----------------------------------------------------------------------
+    #: ``_fill`` writes straight into ``out``: a call needs no temporary of the whole tensor
+    #: (see :meth:`work_bytes`).
+    _in_place: ClassVar[bool] = False
 
     def __call__(
         self,
@@ -675,12 +606,106 @@ class Initializer(Generic[C]):
     def work_bytes(self, shape: tuple[int, ...], dtype: np.dtype[Any]) -> int:
         """Working memory a call needs besides its output (checked before anything is made).
 
-        The default assumes :meth:`generate` makes the whole tensor once.
+        The default: nothing when ``_fill`` writes straight into ``out`` (``_in_place``),
+        else one temporary of the whole tensor (what :meth:`Initializer.generate` makes).
         """
-        return 0 if self._direct_build else math.prod(shape) * dtype.itemsize
+        return 0 if self._in_place else math.prod(shape) * dtype.itemsize
 
     def check_call_shape(self, shape: tuple[int, ...]) -> None:
         """Reject shapes this initializer cannot fill (e.g. rank rules). Default: any shape."""
+
+    def _fill(self, call: Call) -> None:
+        """Write the part of the full tensor that ``call.out`` covers into it."""
+        raise NotImplementedError(f"{type(self).__name__} must implement _fill(call)")
+
+
+class Initializer(Filler, Generic[C]):
+    """Base class of every initializer, built-in or the user's own.
+
+    Calling an initializer returns a new numpy array (or fills ``out=``):
+    ``init(shape, dtype=None, *, partition_shape=None, partition_offset=None, out=None,
+    threads=None)``. Its values are a pure function of (seed, full shape, dtype, config);
+    a partition is exactly the slice ``full[offset : offset + partition_shape]``.
+
+    >>> import initspec
+    >>> init = initspec.RandomUniform(minval=0.0, maxval=1.0, seed=1)
+    >>> full = init((4, 4))
+    >>> part = init((4, 4), partition_shape=(2, 4), partition_offset=(2, 0))
+    >>> bool((part == full[2:]).all())
+    True
+    """
+
+    #: The pydantic model of this initializer's config (its constructor arguments).
+    config_model: ClassVar[type[StrictModel]] = InitializerConfig
+    #: Other names this class is known by (its class name is always one).
+    aliases: ClassVar[tuple[str, ...]] = ()
+    #: Built from a validated config without re-running ``__init__`` (the built-ins, whose
+    #: ``__init__`` only passes its arguments on).
+    _from_validated: ClassVar[bool] = False
+
+    _config: C
+
+    def __init__(self, **config: Any) -> None:
+        self._config = cast(C, validate_config(type(self), config, loc=()))
+        self._build()
+
+    def _build(self) -> None:
+        """Set up derived state from ``self._config`` (subclasses: seeds, tables)."""
+
+    @classmethod
+    def _from_model(cls: type[T], model: StrictModel) -> T:
+        """An instance from an already validated config model."""
+        if cls._from_validated:
+            self = cls.__new__(cls)
+            self._config = model
+            self._build()
+            return self
+        return cls(**dict(model))
+
+    @classmethod
+    def from_config(cls: type[T], config: Mapping[str, Any]) -> T:
+        """An instance from a config dict (what :meth:`get_config` returns), validated.
+
+        >>> import initspec
+        >>> initspec.RandomNormal.from_config({"stddev": 0.5}).get_config()["stddev"]
+        0.5
+        """
+        return cls._from_model(validate_config(cls, config, loc=()))
+
+    @property
+    def config(self) -> C:
+        """The validated config model."""
+        return self._config
+
+    def get_config(self) -> dict[str, Any]:
+        """The config as Keras 3.15 writes it (Identity keeps its gain)."""
+        return self._config.model_dump(mode="python")
+
+    def clone(self: T) -> T:
+        """A new instance with the same config (an unseeded clone draws a new seed)."""
+        return type(self)._from_model(self._config)
+
+    def __getattr__(self, name: str) -> Any:
+        # Keras-style attribute access to config fields: ``init.stddev``.
+        if not name.startswith("_"):
+            config = self.__dict__.get("_config")
+            if config is not None and name in type(config).model_fields:
+                return getattr(config, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if type(self) is not type(other):
+            return NotImplemented
+        assert isinstance(other, Initializer)
+        return self.get_config() == other.get_config()
+
+    def __hash__(self) -> int:
+        return hash((type(self), _freeze(self.get_config())))
+
+    def __repr__(self) -> str:
+        args = self._config.model_dump(exclude_defaults=True)
+        inner = ", ".join(f"{k}={v!r}" for k, v in args.items())
+        return f"{type(self).__name__}({inner})"
 
     def generate(self, shape: tuple[int, ...], dtype: np.dtype[Any]) -> np.ndarray[Any, Any]:
         """The whole tensor. User initializers implement this; built-ins override ``_fill``."""

@@ -21,6 +21,7 @@ from ._types import (
 )
 from .base import (
     Call,
+    Filler,
     Initializer,
     KerasConfig,
     call_error,
@@ -40,7 +41,8 @@ __all__ = ["STFT", "ArrayInitializer", "Constant", "Identity", "Ones", "Zeros"]
 class _Broadcast(Initializer[Any]):
     """An initializer whose full tensor is a constant array broadcast to the shape."""
 
-    _direct_build = True
+    _from_validated = True
+    _in_place = True
     #: the value of every element (subclasses with a configurable value override full_value)
     fill: ClassVar[int] = 0
 
@@ -158,7 +160,8 @@ class Identity(Initializer[IdentityConfig]):
     config_model = IdentityConfig
     aliases: ClassVar[tuple[str, ...]] = ("identity", "IdentityV2", "IdentityInitializer")
     dtype_kinds = "f"
-    _direct_build = True
+    _from_validated = True
+    _in_place = True
 
     def __init__(self, gain: float = 1.0) -> None:
         super().__init__(gain=gain)
@@ -189,10 +192,12 @@ class Identity(Initializer[IdentityConfig]):
 # --- arrays given as identifiers ---------------------------------------------------------
 
 
-class ArrayInitializer(Initializer[Any]):
+class ArrayInitializer(Filler):
     """Returns a fixed array, cast to the dtype, for its own shape only (Keras 3 semantics).
 
-    What ``get(numpy_array)`` returns; it has no config, so it is not serializable. The cast
+    What ``get(numpy_array)`` returns. It has no config, so it is a
+    :class:`~initspec.initializers.base.Filler` (it takes the calls an initializer takes) but
+    not an :class:`~initspec.Initializer`: nothing to read, clone or serialize. The cast
     follows Constant's rule (:func:`~initspec.initializers.base.values_fit`): it may round to
     a floating dtype, but never changes a value otherwise (1.5, NaN or 300 do not go into
     int8; Keras 3 would truncate or wrap them).
@@ -203,11 +208,10 @@ class ArrayInitializer(Initializer[Any]):
     [0, 1, 2]
     """
 
-    dtype_kinds = "fiubc"
+    _in_place = True  # the array exists already: a call needs only its output
 
     def __init__(self, value: np.ndarray[Any, Any] | np.generic) -> None:
         self.value = np.array(value)
-        self._config = Initializer.config_model()
 
     def check_call_shape(self, shape: tuple[int, ...]) -> None:
         if shape != self.value.shape:
@@ -324,7 +328,8 @@ class STFT(Initializer[STFTConfig]):
     config_model = STFTConfig
     aliases: ClassVar[tuple[str, ...]] = ("stft", "STFTInitializer")
     dtype_kinds = "f"
-    _direct_build = True
+    _from_validated = True
+    _in_place = True
 
     def __init__(
         self,

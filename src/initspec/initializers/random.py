@@ -86,7 +86,8 @@ class RandomInitializer(Initializer[S]):
     """Base of the random initializers: resolves the seed once, fills from the sampler."""
 
     dtype_kinds = "f"
-    _direct_build = True
+    _from_validated = True
+    _in_place = True
     _drawn: int | None
 
     def _build(self) -> None:
