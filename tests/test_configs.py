@@ -656,6 +656,33 @@ def test_keras2_refuses_what_keras2_cannot_express(
     assert initspec.serialize(make())["config"]  # the Keras 3 form is fine
 
 
+def test_serialize_writes_a_class_s_own_keras2_form() -> None:
+    # each class owns its Keras 2 form (keras2_config), a user's class too: serialize()
+    # writes what the hook returns and reports what it refuses
+    class Halved(initspec.Initializer):  # type: ignore[type-arg]
+        class config_model(initspec.InitializerConfig):
+            factor: float = 1.0
+
+        def generate(self, shape: Any, dtype: Any) -> Any:
+            return np.full(shape, self.factor, dtype)
+
+        def keras2_config(self) -> dict[str, Any]:
+            return {"factor": self.factor / 2, "halved": True}
+
+    init = Halved(factor=3.0)
+    assert initspec.serialize(init, format="keras2") == {
+        "class_name": "Halved",
+        "config": {"factor": 1.5, "halved": True},
+    }
+    assert initspec.serialize(init)["config"] == {"factor": 3.0}  # Keras 3: get_config()
+    for make in (initspec.HeNormal, initspec.Zeros, initspec.Orthogonal):
+        built = make()
+        assert built.keras2_config() == initspec.serialize(built, format="keras2")["config"]
+    with pytest.raises(InitializerError) as info:
+        initspec.STFT().keras2_config()
+    assert [r.type for r in info.value.errors] == ["not_serializable"]
+
+
 @pytest.mark.parametrize("fmt", ["keras4", "Keras3", "", None, 3])
 def test_serialize_rejects_unknown_formats(fmt: Any) -> None:
     with pytest.raises(InitializerError) as info:

@@ -808,6 +808,54 @@ def test_orthogonal_rank_below_two(shape: tuple[int, ...]) -> None:
     assert error_types(lambda: initspec.Orthogonal(seed=1)(shape)) == ["invalid_shape"]
 
 
+# --- theoretical statistics (what `initspec show` prints as "theory") ------------------------
+
+
+def test_each_class_gives_its_theoretical_statistics() -> None:
+    # written from the formulas (Keras's fans, the truncated normal's standard deviation), not
+    # from the sampler: mean, std, min, max of the values a call draws; None when deterministic
+    limit = math.sqrt(6 / 144)  # HeUniform on (3, 3, 16, 32): fan_in = 3 * 3 * 16
+    cases: list[tuple[Any, tuple[int, ...], str, Any]] = [
+        (
+            initspec.HeUniform(),
+            (3, 3, 16, 32),
+            "float32",
+            (0.0, limit / math.sqrt(3), -limit, limit),
+        ),
+        (
+            initspec.HeNormal(),
+            (3, 3, 16, 32),
+            "float32",
+            (
+                0.0,
+                math.sqrt(2 / 144),
+                -2 * math.sqrt(2 / 144) / 0.8796256610342398,
+                2 * math.sqrt(2 / 144) / 0.8796256610342398,
+            ),
+        ),
+        (
+            initspec.RandomNormal(mean=1.0, stddev=0.5),
+            (4,),
+            "float64",
+            (1.0, 0.5, -math.inf, math.inf),
+        ),
+        (initspec.RandomUniform(-1.0, 3.0), (4,), "float32", (1.0, 4 / math.sqrt(12), -1.0, 3.0)),
+        (initspec.Orthogonal(gain=-2.0), (8, 32), "float32", (0.0, 2 / math.sqrt(32), -2.0, 2.0)),
+        (initspec.RandomUniform(0, 10), (4,), "int32", None),  # integers: no theory shown
+        (initspec.Zeros(), (2, 2), "float32", None),
+        (initspec.Constant(3), (2, 2), "float32", None),
+        (initspec.Identity(), (2, 2), "float32", None),
+        (initspec.STFT(), (8, 1, 5), "float32", None),
+    ]
+    for init, shape, dtype, expected in cases:
+        got = init.theoretical_stats(shape, np.dtype(dtype))
+        if expected is None:
+            assert got is None, init
+            continue
+        assert list(got) == ["mean", "std", "min", "max"], init
+        assert list(got.values()) == pytest.approx(expected, rel=1e-12), init
+
+
 # --- Identity ----------------------------------------------------------------------------------
 
 

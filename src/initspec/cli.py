@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import errno
 import json
-import math
 import os
 import re
 import stat
@@ -511,44 +510,6 @@ def _with_seed(init: Any, seed: int | None) -> Any:
     return type(init).from_config({**init.get_config(), "seed": seed})
 
 
-def _theory(init: Any, shape: tuple[int, ...], dtype: Any) -> dict[str, float] | None:
-    from .initializers.orthogonal import Orthogonal
-    from .initializers.random import RandomInitializer
-    from .sampling import Normal, Uniform
-
-    if isinstance(init, Orthogonal):
-        rows, cols = math.prod(shape[:-1]), shape[-1]
-        gain = init.config.gain
-        return {
-            "mean": 0.0,
-            "std": abs(gain) / math.sqrt(max(rows, cols, 1)),
-            "min": -abs(gain),
-            "max": abs(gain),
-        }
-    if not isinstance(init, RandomInitializer):
-        return None  # deterministic: the values themselves are the theory
-    dist = init.sampler(shape, dtype)
-    if isinstance(dist, Uniform):
-        return {
-            "mean": (dist.low + dist.high) / 2,
-            "std": (dist.high - dist.low) / math.sqrt(12),
-            "min": dist.low,
-            "max": dist.high,
-        }
-    if isinstance(dist, Normal):
-        if dist.truncated:
-            from .initializers.variance_scaling import TRUNCATED_STDDEV
-
-            return {
-                "mean": dist.mean,
-                "std": dist.stddev * TRUNCATED_STDDEV,
-                "min": dist.mean - 2 * dist.stddev,
-                "max": dist.mean + 2 * dist.stddev,
-            }
-        return {"mean": dist.mean, "std": dist.stddev, "min": -math.inf, "max": math.inf}
-    return None
-
-
 def histogram(values: Any, bins: int, width: int = 40, ascii_only: bool = False) -> list[str]:
     """A horizontal terminal histogram of the finite ``values`` (NaN and infinities are
     counted on a line of their own)."""
@@ -641,7 +602,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     out.write(
         f"shape: {args.shape}  dtype: {values.dtype.name}  fan_in: {fan_in}  fan_out: {fan_out}\n"
     )
-    theory = _theory(init, args.shape, values.dtype)
+    theory = init.theoretical_stats(args.shape, values.dtype)
     sample = values.astype(np.float64)
     finite = sample[np.isfinite(sample)]
     measured = (

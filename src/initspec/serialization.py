@@ -22,15 +22,12 @@ from .errors import (
     forbidden_module_message,
     records_from_pydantic,
 )
-from .initializers import STFT, Constant, Initializer, VarianceScaling
+from .initializers import Initializer
 from .initializers._schema_text import schema_text
 from .initializers._types import (
     KERAS_MODULE,
     NUMBER_SCHEMA,
     REF_KEY,
-    ArraySpec,
-    SeedGeneratorSpec,
-    value_as_array,
 )
 from .initializers.base import dtype_kind, python_scalars
 from .initializers.constant import ArrayInitializer
@@ -296,56 +293,17 @@ def serialize(
     cls = type(initializer)
     entry = next((e for e in table().entries if e.cls is cls), None)
     builtin = entry is not None and entry.builtin
-    config = copy.deepcopy(initializer.get_config())
     if format == "keras3":
         return {
             "module": "keras.initializers" if builtin else cls.__module__,
             "class_name": cls.__name__,
-            "config": config,
+            "config": copy.deepcopy(initializer.get_config()),
             "registered_name": None if builtin else (entry.tag if entry else cls.__name__),
         }
-    if isinstance(initializer, STFT):
-        raise InitializerError.single(
-            (),
-            "not_serializable",
-            "STFT does not exist in Keras 2; use format='keras3'",
-            "STFT",
-            "serialize()",
-        )
     return {
         "class_name": cls.__name__ if builtin or entry is None else entry.tag,
-        "config": _keras2_config(initializer, config),
+        "config": initializer.keras2_config(),  # each class knows its Keras 2 form
     }
-
-
-def _keras2_config(initializer: Initializer[Any], config: dict[str, Any]) -> dict[str, Any]:
-    if isinstance(initializer, VarianceScaling):
-        for key in ("input_axes", "output_axes"):
-            if config.get(key) is not None:
-                raise InitializerError.single(
-                    ("config", key),
-                    "not_serializable",
-                    f"Keras 2 has no {key}; use format='keras3'",
-                    config[key],
-                    "serialize()",
-                )
-            config.pop(key, None)
-    seed = getattr(initializer.config, "seed", None)
-    if isinstance(seed, SeedGeneratorSpec):
-        config["seed"] = seed.config.seed
-    if isinstance(initializer, Constant) and isinstance(initializer.config.value, ArraySpec):
-        # Keras 2 wrote arrays as plain lists; booleans become 0/1, which give the same values
-        values = value_as_array(initializer.config.value)
-        if values.dtype.kind == "c":
-            raise InitializerError.single(
-                ("config", "value"),
-                "not_serializable",
-                "Keras 2 configs cannot hold complex values; use format='keras3'",
-                values.dtype.name,
-                "serialize()",
-            )
-        config["value"] = (values.astype(np.int8) if values.dtype == bool else values).tolist()
-    return config
 
 
 # --- JSON Schema --------------------------------------------------------------------------

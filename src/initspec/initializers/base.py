@@ -18,6 +18,7 @@ declares ``config_model`` and implements :meth:`Initializer.generate`:
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, NamedTuple, NoReturn, TypeVar, cast
@@ -32,6 +33,7 @@ from ._types import (
     DTYPE_ALIASES,
     DTYPE_NAMES,
     DtypeName,
+    SeedGeneratorSpec,
     StrictModel,
     numpy_scalar,
 )
@@ -684,6 +686,38 @@ class Initializer(Filler, Generic[C]):
     def clone(self: T) -> T:
         """A new instance with the same config (an unseeded clone draws a new seed)."""
         return type(self)._from_model(self._config)
+
+    def keras2_config(self) -> dict[str, Any]:
+        """The config as Keras 2 writes it (what ``serialize(format="keras2")`` puts under
+        ``config``), or ``not_serializable`` for what Keras 2 cannot express.
+
+        The default is :meth:`get_config` with a Keras 3 SeedGenerator seed written as its
+        integer seed; classes whose Keras 2 form differs override it.
+
+        >>> import initspec
+        >>> initspec.RandomNormal(seed=3).keras2_config()
+        {'seed': 3, 'mean': 0.0, 'stddev': 0.05}
+        """
+        config = copy.deepcopy(self.get_config())
+        seed = getattr(self._config, "seed", None)
+        if isinstance(seed, SeedGeneratorSpec):
+            config["seed"] = seed.config.seed
+        return config
+
+    def theoretical_stats(
+        self, shape: tuple[int, ...], dtype: np.dtype[Any]
+    ) -> dict[str, float] | None:
+        """The mean, standard deviation, min and max that the values of a call of ``shape``
+        and ``dtype`` have in theory (what ``initspec show`` prints beside the sampled ones);
+        ``None`` when there is none to give (deterministic values are their own theory).
+
+        >>> import initspec
+        >>> initspec.RandomUniform(0.0, 2.0).theoretical_stats((3,), np.dtype("float32"))
+        {'mean': 1.0, 'std': 0.5773502691896258, 'min': 0.0, 'max': 2.0}
+        >>> initspec.Zeros().theoretical_stats((3,), np.dtype("float32")) is None
+        True
+        """
+        return None
 
     def __getattr__(self, name: str) -> Any:
         # Keras-style attribute access to config fields: ``init.stddev``.

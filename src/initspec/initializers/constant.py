@@ -9,7 +9,7 @@ from pydantic import Discriminator, Field, PlainValidator, Tag, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from .._lazy import lazy
-from ..errors import closest, describe
+from ..errors import InitializerError, closest, describe
 from . import _windows
 from ._types import (
     ArraySpec,
@@ -141,6 +141,23 @@ class Constant(_Broadcast):
     def full_value(self, shape: tuple[int, ...]) -> np.ndarray[Any, Any]:
         value: int | float | list[Any] | ArraySpec = self._config.value
         return value_as_array(value)
+
+    def keras2_config(self) -> dict[str, Any]:
+        """An array value as a plain list, as Keras 2 wrote it (booleans as 0/1, which give the
+        same values); complex values are refused."""
+        config = super().keras2_config()
+        if isinstance(self._config.value, ArraySpec):
+            values = value_as_array(self._config.value)
+            if values.dtype.kind == "c":
+                raise InitializerError.single(
+                    ("config", "value"),
+                    "not_serializable",
+                    "Keras 2 configs cannot hold complex values; use format='keras3'",
+                    values.dtype.name,
+                    "serialize()",
+                )
+            config["value"] = (values.astype(np.int8) if values.dtype == bool else values).tolist()
+        return config
 
 
 class IdentityConfig(KerasConfig):
@@ -339,6 +356,16 @@ class STFT(Initializer[STFTConfig]):
         periodic: bool = False,
     ) -> None:
         super().__init__(side=side, window=window, periodic=periodic, scaling=scaling)
+
+    def keras2_config(self) -> dict[str, Any]:
+        """Refused: STFT does not exist in Keras 2."""
+        raise InitializerError.single(
+            (),
+            "not_serializable",
+            "STFT does not exist in Keras 2; use format='keras3'",
+            "STFT",
+            "serialize()",
+        )
 
     def work_bytes(self, shape: tuple[int, ...], dtype: np.dtype[Any]) -> int:
         return shape[0] * 8 * 2 if len(shape) == 3 else 0  # the window, over every frame

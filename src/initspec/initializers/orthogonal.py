@@ -59,6 +59,15 @@ class Orthogonal(RandomInitializer[OrthogonalConfig]):
         small = min(rows, cols)
         return rows * cols * (4 + 8 + 8) + small * small * 8 * 3
 
+    def theoretical_stats(
+        self, shape: tuple[int, ...], dtype: np.dtype[Any]
+    ) -> dict[str, float] | None:
+        """An orthonormal matrix's: mean 0, each element's spread ``|gain| / sqrt(max(rows,
+        cols))``, every element within ``[-|gain|, |gain|]``."""
+        rows, cols = math.prod(shape[:-1]), shape[-1]
+        gain = abs(self._config.gain)
+        return {"mean": 0.0, "std": gain / math.sqrt(max(rows, cols, 1)), "min": -gain, "max": gain}
+
     def check_call_shape(self, shape: tuple[int, ...]) -> None:
         if len(shape) < 2:
             raise call_error(

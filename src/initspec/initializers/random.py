@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import math
 import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -36,7 +37,17 @@ else:  # imported when first used: building an initializer needs neither
     np = lazy("numpy", globals(), "np")
     sampling = lazy("initspec.sampling", globals(), "sampling")
 
-__all__ = ["RandomInitializer", "RandomNormal", "RandomUniform", "SeededConfig", "TruncatedNormal"]
+__all__ = [
+    "TRUNCATED_STDDEV",
+    "RandomInitializer",
+    "RandomNormal",
+    "RandomUniform",
+    "SeededConfig",
+    "TruncatedNormal",
+]
+
+#: The standard deviation of a standard normal truncated to [-2, 2].
+TRUNCATED_STDDEV = 0.87962566103423978
 
 
 class SeededConfig(KerasConfig):
@@ -117,6 +128,29 @@ class RandomInitializer(Initializer[S]):
     def sampler(self, shape: tuple[int, ...], dtype: np.dtype[Any]) -> sampling.Distribution:
         """What each element is drawn from, for a full tensor of ``shape`` and ``dtype``."""
         raise NotImplementedError
+
+    def theoretical_stats(
+        self, shape: tuple[int, ...], dtype: np.dtype[Any]
+    ) -> dict[str, float] | None:
+        """Those of :meth:`sampler`'s distribution (none for integers)."""
+        dist = self.sampler(shape, dtype)
+        if isinstance(dist, sampling.Uniform):
+            return {
+                "mean": (dist.low + dist.high) / 2,
+                "std": (dist.high - dist.low) / math.sqrt(12),
+                "min": dist.low,
+                "max": dist.high,
+            }
+        if isinstance(dist, sampling.Normal):
+            if dist.truncated:  # cut at 2 stddev: a narrower spread
+                return {
+                    "mean": dist.mean,
+                    "std": dist.stddev * TRUNCATED_STDDEV,
+                    "min": dist.mean - 2 * dist.stddev,
+                    "max": dist.mean + 2 * dist.stddev,
+                }
+            return {"mean": dist.mean, "std": dist.stddev, "min": -math.inf, "max": math.inf}
+        return None
 
     def _fill(self, call: Call) -> None:
         out, full, offset, threads = call

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 from pydantic import Field, PlainValidator, WithJsonSchema
 
 from .._lazy import lazy
+from ..errors import InitializerError
 from ._types import Axes, Positive, StrictModel, case_insensitive_pattern, choice_error
 from .base import call_error
-from .random import RandomInitializer, SeededConfig
+from .random import TRUNCATED_STDDEV, RandomInitializer, SeededConfig
 
 if TYPE_CHECKING:
     import numpy as np
@@ -39,8 +40,6 @@ __all__ = [
 
 MODES = ("fan_in", "fan_out", "fan_avg")
 DISTRIBUTIONS = ("uniform", "truncated_normal", "untruncated_normal")
-#: The standard deviation of a standard normal truncated to [-2, 2].
-TRUNCATED_STDDEV = 0.87962566103423978
 
 
 def compute_fans(
@@ -214,6 +213,22 @@ class VarianceScaling(RandomInitializer[VarianceScalingConfig]):
                             axis,
                         )
         return compute_fans(shape, axes["input_axes"], axes["output_axes"])
+
+    def keras2_config(self) -> dict[str, Any]:
+        """Without ``input_axes``/``output_axes``, which Keras 2 does not have (refused when
+        set)."""
+        config = super().keras2_config()
+        for key in ("input_axes", "output_axes"):
+            if config.get(key) is not None:
+                raise InitializerError.single(
+                    ("config", key),
+                    "not_serializable",
+                    f"Keras 2 has no {key}; use format='keras3'",
+                    config[key],
+                    "serialize()",
+                )
+            config.pop(key, None)
+        return config
 
     def sampler(self, shape: tuple[int, ...], dtype: np.dtype[Any]) -> sampling.Distribution:
         scale, mode, distribution = self._params()
