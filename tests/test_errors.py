@@ -673,6 +673,24 @@ def test_malformed_array_object(
     )
 
 
+def test_a_dtype_problem_inside_a_config_is_a_config_error_at_its_dtype(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # bfloat16 without ml_dtypes: once an "initializer call" error wrapped in value_error at
+    # the array object; a config error at the array's own dtype key, with the install hint
+    monkeypatch.setitem(sys.modules, "ml_dtypes", None)  # import ml_dtypes fails
+    identifier = cfg("Constant", value=_array("__numpy__", [1.0], "bfloat16"))
+    rec = check_config_error(
+        identifier, "invalid_dtype", ("config", "value", "config", "dtype"), "ml_dtypes"
+    )
+    assert rec.msg.startswith("bfloat16 needs the ml_dtypes package")
+    assert "initializer call" not in rec.msg
+    assert "Value error" not in rec.msg
+    with pytest.raises(InitializerError) as info:  # a call: the call's dtype argument
+        initspec.Zeros()((2,), "bfloat16")
+    assert [(r.type, r.loc) for r in info.value.errors] == [("invalid_dtype", ("dtype",))]
+
+
 # --- STFT window and periodic -----------------------------------------------------------------
 
 

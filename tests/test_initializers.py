@@ -24,7 +24,7 @@ import pytest
 import initspec
 from initspec import sampling
 from initspec.errors import InitializerError
-from initspec.initializers import BUILTINS, _types
+from initspec.initializers import BUILTINS, _dtypes
 from initspec.initializers.variance_scaling import compute_fans
 
 signal = pytest.importorskip("scipy.signal")
@@ -1585,14 +1585,35 @@ def test_zero_size_tensors_still_check_shapes_and_dtype_kinds() -> None:
 # --- dtype spellings ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("alias", "name"), sorted(_types.DTYPE_ALIASES.items()))
+@pytest.mark.parametrize(("alias", "name"), sorted(_dtypes.DTYPE_ALIASES.items()))
 def test_numpy_dtype_aliases_resolve_as_numpy_reads_them(alias: str, name: str) -> None:
     assert np.dtype(alias).name == name  # numpy is the oracle
     assert initspec.Zeros()((2,), alias).dtype == np.dtype(name)
     assert initspec.Zeros()((2,), np.dtype(alias)).dtype == np.dtype(name)  # native order
 
 
-@pytest.mark.parametrize("spelling", sorted(_types.AMBIGUOUS_DTYPES))
+def test_the_dtype_code_is_a_leaf_and_base_and_types_do_not_import_each_other() -> None:
+    # _dtypes imports no other module of initializers; _types (the field types) and _dtypes
+    # import nothing of base (once base and _types imported each other, one of them locally)
+    import ast
+    import inspect
+
+    from initspec.initializers import _types, base
+
+    def imported(module: Any) -> set[str]:
+        names = set()
+        for node in ast.walk(ast.parse(inspect.getsource(module))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                names |= {node.module} if node.module else {a.name for a in node.names}
+        return names
+
+    assert imported(_dtypes) == set()
+    assert "base" not in imported(_types)
+    assert "_dtypes" in imported(_types)
+    assert "_dtypes" in imported(base)
+
+
+@pytest.mark.parametrize("spelling", sorted(_dtypes.AMBIGUOUS_DTYPES))
 def test_ambiguous_dtype_spellings_are_refused(spelling: str) -> None:
     with pytest.raises(InitializerError) as info:
         initspec.Zeros()((2,), spelling)

@@ -88,7 +88,7 @@ from helpers import (
 )
 from initspec import Limits
 from initspec.initializers import BUILTINS
-from initspec.initializers.base import Initializer
+from initspec.initializers.base import Filler, Initializer
 from strategies import fuzz_settings, valid_configs
 
 yaml = pytest.importorskip("yaml")
@@ -351,7 +351,7 @@ def foreign_leaves(root: Any) -> Iterator[str]:
                 if not isinstance(key, str):
                     yield f"{path}: key {key!r}"
                 stack.append((f"{path}[{key!r}]", value))
-        elif isinstance(obj, (pydantic.BaseModel, Initializer)):
+        elif isinstance(obj, (pydantic.BaseModel, Filler)):
             if not type(obj).__module__.startswith("initspec."):
                 yield f"{path}: {type(obj).__module__}.{type(obj).__qualname__}"
                 continue
@@ -513,7 +513,7 @@ def _walk_with_paths(root: Any) -> Iterator[tuple[str, Any]]:
             stack.extend((f"{path}[{i}]", v) for i, v in enumerate(obj))
         elif isinstance(obj, dict):
             stack.extend((f"{path}[{k!r}]", v) for k, v in obj.items())
-        elif isinstance(obj, (pydantic.BaseModel, Initializer)):
+        elif isinstance(obj, (pydantic.BaseModel, Filler)):
             stack.extend((f"{path}.{k}", v) for k, v in vars(obj).items())
 
 

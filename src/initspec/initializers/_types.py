@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import re
 import sys
-import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
@@ -35,6 +34,13 @@ from pydantic_core import CoreSchema, InitErrorDetails, PydanticCustomError, cor
 from .._lazy import lazy, loaded
 from ..errors import closest, describe, forbidden_module_message
 from ..limits import MAX_RANK
+from ._dtypes import (  # the dtype names live with the dtype code
+    DtypeName,
+    DtypeProblem,
+    cast_values,
+    resolve_dtype,
+    values_fit,
+)
 from ._schema_text import schema_text
 
 if TYPE_CHECKING:
@@ -51,80 +57,6 @@ SEED_MIN, SEED_MAX = -(2**63), 2**64 - 1
 #: final newline; the lookahead makes the pattern mean the same everywhere.
 KERAS_MODULE_PATTERN = r"^(keras|tf_keras|tensorflow)(\.[A-Za-z_][A-Za-z0-9_]*)*$(?!\n)"
 KERAS_MODULE = re.compile(KERAS_MODULE_PATTERN)
-
-#: dtype names a config may carry (legacy ``dtype`` keys and ``__numpy__`` values).
-DtypeName = Literal[
-    "float16",
-    "bfloat16",
-    "float32",
-    "float64",
-    "int8",
-    "int16",
-    "int32",
-    "int64",
-    "uint8",
-    "uint16",
-    "uint32",
-    "uint64",
-    "bool",
-    "complex64",
-    "complex128",
-]
-DTYPE_NAMES: tuple[str, ...] = typing.get_args(DtypeName)
-#: Other spellings of those dtypes a caller may pass (never a config): numpy's aliases that
-#: mean the same dtype on every platform, and its sized codes ("f4"; numpy reads "<f4", "=f4"
-#: and ">f4" the same way, as float32 of some byte order; initspec's arrays are native).
-DTYPE_ALIASES: dict[str, str] = {
-    "half": "float16",
-    "single": "float32",
-    "double": "float64",
-    "byte": "int8",
-    "ubyte": "uint8",
-    "short": "int16",
-    "ushort": "uint16",
-    "intc": "int32",
-    "uintc": "uint32",
-    "longlong": "int64",
-    "ulonglong": "uint64",
-    "bool_": "bool",
-    "csingle": "complex64",
-    "cdouble": "complex128",
-    **{
-        f"{order}{code}": name
-        for order in ("", "<", ">", "=", "|")
-        for code, name in (
-            ("f2", "float16"),
-            ("f4", "float32"),
-            ("f8", "float64"),
-            ("i1", "int8"),
-            ("i2", "int16"),
-            ("i4", "int32"),
-            ("i8", "int64"),
-            ("u1", "uint8"),
-            ("u2", "uint16"),
-            ("u4", "uint32"),
-            ("u8", "uint64"),
-            ("b1", "bool"),
-            ("c8", "complex64"),
-            ("c16", "complex128"),
-        )
-    },
-}
-#: Spellings refused because numpy and Keras, or two platforms, read them differently.
-AMBIGUOUS_DTYPES: dict[str, str] = {
-    "float": "numpy reads it as float64, Keras and TensorFlow as float32; "
-    "did you mean 'float64' or 'float32'?",
-    "int": "numpy reads it as int64, Keras as int32; did you mean 'int64' or 'int32'?",
-    "complex": "numpy reads it as complex128, Keras as complex64; "
-    "did you mean 'complex128' or 'complex64'?",
-    "long": "it is int32 on Windows and int64 elsewhere; did you mean 'int64' or 'int32'?",
-    "ulong": "it is uint32 on Windows and uint64 elsewhere; did you mean 'uint64' or 'uint32'?",
-    **{
-        name: f"it is pointer-sized ({bits}32 on 32-bit platforms, {bits}64 on 64-bit ones); "
-        f"did you mean '{bits}64' or '{bits}32'?"
-        for name, bits in (("int_", "int"), ("intp", "int"), ("uint", "uint"), ("uintp", "uint"))
-    },
-}
 
 
 class StrictModel(BaseModel):
@@ -598,9 +530,12 @@ def _has_big_int(value: Any) -> bool:
 
 def array_from(value: Any, dtype: str, loc: tuple[str | int, ...]) -> np.ndarray[Any, Any]:
     """``value`` as an array of ``dtype``, raising a located error when it does not fit."""
-    from .base import cast_values, resolve_dtype, values_fit  # local: base imports this module
-
-    target = resolve_dtype(dtype, loc=loc)
+    try:
+        target = resolve_dtype(dtype)
+    except DtypeProblem as unusable:  # a config's dtype key: reported there (bfloat16 alone)
+        raise PydanticCustomError(
+            unusable.type, "{problem}", {"problem": unusable.msg, "subloc": ["dtype"]}
+        ) from None
     raw = exact_array(value)
     problem = values_fit(raw, target)
     if problem:

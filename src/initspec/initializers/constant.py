@@ -215,7 +215,7 @@ class ArrayInitializer(Filler):
     What ``get(numpy_array)`` returns. It has no config, so it is a
     :class:`~initspec.initializers.base.Filler` (it takes the calls an initializer takes) but
     not an :class:`~initspec.Initializer`: nothing to read, clone or serialize. The cast
-    follows Constant's rule (:func:`~initspec.initializers.base.values_fit`): it may round to
+    follows Constant's rule (:func:`~initspec.initializers._dtypes.values_fit`): it may round to
     a floating dtype, but never changes a value otherwise (1.5, NaN or 300 do not go into
     int8; Keras 3 would truncate or wrap them).
 
