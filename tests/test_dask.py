@@ -62,6 +62,16 @@ def test_uneven_and_explicit_chunks() -> None:
     assert lazy.compute().tobytes() == init((100, 50)).tobytes()
 
 
+def test_array_identifiers_are_chunked_apart() -> None:
+    # an array identifier has no config: its chunks are told apart by its values
+    first, second = np.arange(36.0).reshape(6, 6), -np.arange(36.0).reshape(6, 6)
+    lazy = [initspec_dask.array(a, (6, 6), "float64", chunks=(4, 4)) for a in (first, second)]
+    assert lazy[0].name != lazy[1].name
+    assert np.array_equal((lazy[0] + 2 * lazy[1]).compute(), first + 2 * second)
+    built = initspec.get(second)
+    assert np.array_equal(initspec_dask.array(built, (6, 6), "float64", chunks=3).compute(), second)
+
+
 def test_an_identifier_is_accepted_and_unseeded_initializers_stay_consistent() -> None:
     lazy = initspec_dask.array({"class_name": "HeUniform", "config": {"seed": 2}}, (64, 64))
     assert lazy.compute().tobytes() == initspec.HeUniform(seed=2)((64, 64)).tobytes()
