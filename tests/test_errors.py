@@ -21,6 +21,7 @@ from pydantic import ValidationError
 import initspec
 from helpers import MISSING, pointer_of, resolve
 from initspec import ErrorRecord, InitializerError
+from initspec.initializers._types import Seed
 
 SEED_GENERATOR = {
     "module": "keras.random",
@@ -977,6 +978,63 @@ def test_record_input_is_the_value_at_its_pointer(identifier: dict[str, Any]) ->
     found = resolve(identifier, rec.pointer)
     assert found is not MISSING, f"{rec.pointer} does not exist in the document"
     assert same(rec.input, found), (rec.pointer, rec.input, found)
+
+
+# --- union tags never reach a pointer ---------------------------------------------------------
+
+#: (field, annotation, bad value, how many records): a user config model's field, whatever its
+#: name, and whatever tag-like keys its data holds. pydantic puts a union member's tag ("#int",
+#: "int", "SeedGeneratorSpec"...) into its error locations; user data may hold such keys too.
+USER_FIELDS: list[tuple[str, Any, Any, int]] = [
+    ("other_seed", int | None, 1.5, 1),
+    ("other_seed", Seed, 1.5, 1),
+    ("other_seed", Seed, "x", 1),
+    ("other_seed", Seed, {"class_name": "SeedGenerator", "config": {"seed": 1.5}}, 1),
+    ("other_seed", Seed, {"class_name": "SeedGenerator", "config": {}, "#int": 1}, 1),
+    ("other_seed", int | str, [], 2),
+    ("other_seed", list[int | dict[str, int]], [{"a": "b"}], 2),
+    ("seed", dict[str, int], {"#int": "a"}, 1),
+    ("value", list[dict[str, int]], [{"#list": "a"}], 1),
+    ("window", dict[str, int], {"#name": 1.5}, 1),
+]
+
+
+@pytest.mark.parametrize(
+    ("field", "annotation", "bad", "count"),
+    USER_FIELDS,
+    ids=[f"{f}-{i}" for i, (f, *_) in enumerate(USER_FIELDS)],
+)
+def test_no_union_tag_in_a_user_models_pointers(
+    field: str, annotation: Any, bad: Any, count: int
+) -> None:
+    """Every record of a registered class's bad config points at a value of the document."""
+    config_model = type(
+        "TaggedConfig",
+        (initspec.InitializerConfig,),
+        {"__annotations__": {field: annotation}, field: None},
+    )
+
+    class Tagged(initspec.Initializer):
+        def generate(self, shape: Any, dtype: Any) -> Any:
+            return np.zeros(shape, dtype)
+
+    Tagged.config_model = config_model
+    initspec.register(package="errors")(Tagged)
+    try:
+        identifier = {"class_name": "errors>Tagged", "config": {field: bad}}
+        err = get_error(identifier)
+        checked = error_from(Tagged.from_config, {field: bad})
+    finally:
+        initspec.unregister(Tagged)
+    assert len(err.errors) == count, str(err)
+    for rec, prefix in [(r, ("config",)) for r in err.errors] + [(r, ()) for r in checked.errors]:
+        assert rec.loc[: len(prefix) + 1] == (*prefix, field), str(rec)
+        found = resolve(identifier["config"], pointer_of(rec.loc[len(prefix) :]))
+        assert found is not MISSING, f"{rec.pointer} does not exist in the document"
+        assert same(rec.input, found), (rec.pointer, rec.input, found)
+        assert "#" not in rec.msg.split(";")[0] or "#" in json.dumps(bad), rec.msg
+        if rec.type == "unknown_key":  # the keys of the union member the value is
+            assert allowed_keys(rec.msg) == {*SEED_GENERATOR, "shared_object_id"}, rec.msg
 
 
 # --- error object behaviour -------------------------------------------------------------------

@@ -22,13 +22,12 @@ import difflib
 import json
 import math
 import re
-import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from pydantic import BaseModel, ValidationError
+    from pydantic import BaseModel, TypeAdapter, ValidationError
 
 __all__ = [
     "ERROR_TYPES",
@@ -360,63 +359,142 @@ _EXPECTED = {
     "not_finite": "a finite number",
 }
 
-#: Tags initspec's nested unions insert into pydantic locations (never keys of user data).
-#: The fields that are tagged unions, and the tags pydantic inserts after them in locations.
-UNION_TAGS: dict[str, frozenset[str]] = {
-    "seed": frozenset({"#int", "#generator"}),
-    "value": frozenset({"#number", "#list", "#array"}),
-    "window": frozenset({"#name", "#list", "#array"}),
+# --- where a pydantic location points ------------------------------------------------------
+
+#: Schemas that wrap one inner schema without adding a level to a location, and its key.
+_INNER = {
+    "nullable": "schema",
+    "default": "schema",
+    "function-before": "schema",
+    "function-after": "schema",
+    "function-wrap": "schema",
+    "custom-error": "schema",
+    "dataclass": "schema",
+    "json-or-python": "python_schema",
+    "lax-or-strict": "strict_schema",
 }
+#: Schemas whose validator reports its own locations below its own: nothing to follow.
+_OPAQUE = frozenset({"any", "function-plain", "call", "arguments"})
+#: Schemas holding items by position, and the key of their items' schema.
+_SEQUENCES = frozenset({"list", "set", "frozenset", "generator"})
 
 
-def _clean_loc(loc: Iterable[str | int]) -> Loc:
-    """Drop the union tags pydantic inserts right after a union-typed field (and only there)."""
-    out: list[str | int] = []
-    dropped = False
-    for part in loc:
-        if not isinstance(part, (str, int)) or isinstance(part, bool):
-            part = str(part)  # a YAML key that is a date, a float, null...
-        previous = out[-1] if out and not dropped else None
-        if isinstance(previous, str) and part in UNION_TAGS.get(previous, ()):
-            dropped = True
-            continue
-        out.append(part)
-        dropped = False
-    return tuple(out)
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """Where a pydantic location points in the data, found by following the validated schema."""
+
+    loc: Loc  #: the location without the union tags pydantic inserts
+    holder: type[BaseModel] | None  #: the model the last key of ``loc`` is looked up in
+    whole: bool  #: every part of the location was found in the schema
 
 
-def _models_in(annotation: Any) -> list[type[BaseModel]]:
-    """The pydantic models an annotation can hold (through Optional/Union/Annotated/list)."""
-    from pydantic import BaseModel
+def _place(schema: Any, parts: Sequence[Any], defs: dict[str, Any]) -> _Place:
+    """Follow ``parts`` (a pydantic location) through a core schema.
 
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    found: list[type[BaseModel]] = []
-    for arg in typing.get_args(annotation):
-        found += _models_in(arg)
-    return found
+    A union's members add a tag to the locations of their errors (a tagged union its choice's
+    key, e.g. ``#int``; a plain union its member's label, e.g. ``int``): they are where the
+    location passes through a union, whatever the field is called, and never elsewhere, so a
+    key of the user's data that looks like a tag stays.
+    """
+    out: list[Any] = []
+    model: Any = None  # the model whose fields come next
+    holder: Any = None  # the model the last part was looked up in
+    i = 0
+    while isinstance(schema, Mapping):
+        kind = schema.get("type")
+        if kind == "definitions":
+            defs.update((d["ref"], d) for d in schema["definitions"] if "ref" in d)
+            schema = schema["schema"]
+        elif kind == "definition-ref":
+            schema = defs.get(schema["schema_ref"])
+        elif kind in _INNER:
+            schema = schema.get(_INNER[kind])
+        elif kind == "model":
+            model = schema["cls"]
+            schema = schema["schema"]
+        elif i == len(parts):
+            return _Place(tuple(out), holder, True)
+        elif kind in ("model-fields", "typed-dict", "dataclass-args"):
+            fields = schema["fields"]
+            items = fields.values() if isinstance(fields, Mapping) else fields
+            names = fields if isinstance(fields, Mapping) else [f["name"] for f in fields]
+            by_key = {
+                (f.get("validation_alias") if isinstance(f.get("validation_alias"), str) else n): f
+                for n, f in zip(names, items, strict=True)
+            }
+            field = by_key.get(parts[i])
+            out.append(parts[i])
+            i += 1
+            holder, model = model, None
+            if field is None:  # a key the model does not have: nothing is below it
+                return _Place((*out, *parts[i:]), holder, i == len(parts))
+            schema = field["schema"]
+        elif kind == "tagged-union":
+            choices = schema["choices"]
+            if parts[i] not in choices:
+                break
+            schema = choices[parts[i]]
+            i += 1
+        elif kind == "union":
+            return _through_union(schema, parts, i, out, defs)
+        elif kind in _SEQUENCES or kind == "tuple":
+            if not isinstance(parts[i], int):
+                break
+            items_schema: Any = schema.get("items_schema")
+            if kind == "tuple":
+                variadic = schema.get("variadic_item_index")
+                at = parts[i] if variadic is None else min(parts[i], variadic)
+                items_schema = items_schema[at] if at < len(items_schema or ()) else None
+            out.append(parts[i])
+            i += 1
+            holder, model, schema = None, None, items_schema
+        elif kind == "dict":
+            out.append(parts[i])
+            i += 1
+            if i < len(parts) and parts[i] == "[key]":  # the key itself is wrong
+                return _Place((*out, *parts[i + 1 :]), None, i + 1 == len(parts))
+            holder, model, schema = None, None, schema.get("values_schema")
+        else:
+            return _Place((*out, *parts[i:]), holder, kind in _OPAQUE)
+    return _Place((*out, *parts[i:]), holder, i == len(parts) or schema is None)
 
 
-def model_at(model: type[BaseModel] | None, path: Iterable[str | int]) -> type[BaseModel] | None:
-    """The model that holds the object at ``path`` inside ``model`` (for listing its keys)."""
-    for step in path:
-        if model is None or not isinstance(step, str):
-            return None
-        field = model.model_fields.get(step)
-        if field is None:
-            return None
-        candidates = _models_in(field.annotation) + [
-            m for meta in field.metadata for m in _models_in(meta)
-        ]
-        model = candidates[0] if candidates else None
-    return model
+def _through_union(
+    schema: Mapping[str, Any], parts: Sequence[Any], i: int, out: list[Any], defs: dict[str, Any]
+) -> _Place:
+    """The place below a plain union: its next part is a member's label, then that member's."""
+    label, rest = parts[i], parts[i + 1 :]
+    members = [c for c in schema["choices"] if not isinstance(c, tuple)]
+    labelled = [c[0] for c in schema["choices"] if isinstance(c, tuple) and c[1] == label]
+    first: _Place | None = None
+    for member in labelled or members:
+        found = _place(member, rest, defs)
+        if found.whole:
+            return _Place((*out, *found.loc), found.holder, True)
+        first = first or found
+    below = first.loc if first else tuple(rest)
+    return _Place((*out, *below), first.holder if first else None, False)
 
 
-def _record(
-    err: Any, model: type[BaseModel] | None, prefix: Loc, drop: int, class_names: Sequence[str]
-) -> ErrorRecord:
+def _core_schema(validated: Any) -> Any:
+    """The core schema of a model class or a ``TypeAdapter`` (``None`` for anything else)."""
+    if isinstance(validated, type):
+        schema = getattr(validated, "__pydantic_core_schema__", None)
+    else:
+        schema = getattr(validated, "core_schema", None)
+    return schema if isinstance(schema, Mapping) else None
+
+
+def _plain_part(part: Any) -> str | int:
+    if isinstance(part, (str, int)) and not isinstance(part, bool):
+        return part
+    return str(part)  # a YAML key that is a date, a float, null...
+
+
+def _record(err: Any, schema: Any, prefix: Loc, class_names: Sequence[str]) -> ErrorRecord:
     ptype: str = err["type"]
-    raw_loc = _clean_loc(err["loc"][drop:])
+    place = _place(schema, err["loc"], {})
+    raw_loc = tuple(_plain_part(part) for part in place.loc)
     ctx: dict[str, Any] = dict(err.get("ctx") or {})
     value = err.get("input")
     subloc = tuple(ctx.pop("subloc", ()))
@@ -427,7 +505,7 @@ def _record(
     code = _PYDANTIC_TYPES.get(ptype, "invalid_value")
     field = str(raw_loc[-1]) if raw_loc else "identifier"
     if ptype == "extra_forbidden":
-        holder = model_at(model, raw_loc[:-1])
+        holder = place.holder
         allowed = sorted(holder.model_fields) if holder else []
         allowed_public = [a for a in allowed if holder and not holder.model_fields[a].exclude]
         near = closest(field, allowed, 1)
@@ -493,14 +571,15 @@ def _literal_choices(ctx: dict[str, Any]) -> list[str]:
 
 def records_from_pydantic(
     exc: ValidationError,
-    model: type[BaseModel] | None = None,
+    validated: type[BaseModel] | TypeAdapter[Any] | None = None,
     prefix: Loc = (),
-    drop: int = 0,
     class_names: Sequence[str] = (),
 ) -> list[ErrorRecord]:
     """Translate a pydantic ``ValidationError`` into initspec's records.
 
-    ``model`` lets unknown-key messages list the allowed keys; ``drop`` removes leading
-    location parts (a discriminated union's tag); ``class_names`` feeds "did you mean".
+    ``validated`` is the model or adapter that raised it: its schema tells which parts of
+    pydantic's locations are union tags, and which keys a model allows; ``prefix`` is put
+    before every location; ``class_names`` feeds "did you mean".
     """
-    return [_record(err, model, prefix, drop, class_names) for err in exc.errors(include_url=False)]
+    schema = _core_schema(validated)
+    return [_record(err, schema, prefix, class_names) for err in exc.errors(include_url=False)]

@@ -138,12 +138,9 @@ def deserialize(
 def _envelope_error(exc: ValidationError, data: dict[str, Any], names: Table) -> InitializerError:
     """The records of a config that failed validation."""
     tag = names.tag_of(data)
-    model = names.models.get(tag) if tag else None
-    records = records_from_pydantic(
-        exc, model, drop=1 if model else 0, class_names=names.class_names
-    )
+    records = records_from_pydantic(exc, names.adapter, class_names=names.class_names)
     records = [_explain_missing_tag(r, data, names) for r in records]
-    if model is None:
+    if tag not in names.models:
         records += _envelope_key_problems(data)
     return InitializerError(records)
 
