@@ -19,6 +19,7 @@ import pytest
 from pydantic import ValidationError
 
 import initspec
+import initspec.project
 from helpers import MISSING, pointer_of, resolve
 from initspec import ErrorRecord, InitializerError
 from initspec.initializers._types import Seed
@@ -1035,6 +1036,74 @@ def test_no_union_tag_in_a_user_models_pointers(
         assert "#" not in rec.msg.split(";")[0] or "#" in json.dumps(bad), rec.msg
         if rec.type == "unknown_key":  # the keys of the union member the value is
             assert allowed_keys(rec.msg) == {*SEED_GENERATOR, "shared_object_id"}, rec.msg
+
+
+# --- one wording for every "did you mean" -----------------------------------------------------
+
+
+def _message_of(action: Callable[[], Any]) -> str:
+    """The one message ``action`` fails with (an initializer error's only record, or the text)."""
+    with pytest.raises((ValueError, initspec.project.ProjectConfigError)) as info:
+        action()
+    if isinstance(info.value, InitializerError):
+        return only(info.value).msg
+    return str(info.value)
+
+
+#: (what is misspelt, the call, the names its hint must suggest, in order)
+MISSPELLINGS: list[tuple[str, Callable[[], Any], list[str]]] = [
+    ("config key", lambda: initspec.get(cfg("RandomNormal", stdev=1)), ["stddev"]),
+    (
+        "string name",
+        lambda: initspec.get("glorot_unifrom"),
+        ["glorot_uniform", "glorot_uniformV2", "glorot_normal"],
+    ),
+    (
+        "class_name",
+        lambda: initspec.get(cfg("Orthgonal")),
+        ["Orthogonal", "OrthogonalV2", "orthogonal"],
+    ),
+    ("envelope key", lambda: initspec.get({"class_name": "Zeros", "modul": "keras"}), ["module"]),
+    ("literal", lambda: initspec.get(cfg("STFT", side="rael")), ["real"]),
+    ("choice", lambda: initspec.get(cfg("VarianceScaling", distribution="unifrom")), ["uniform"]),
+    ("window", lambda: initspec.get(cfg("STFT", window="blackmann")), ["blackman"]),
+    ("dtype", lambda: initspec.Zeros()((2,), "flaot32"), ["float32"]),
+    ("ambiguous dtype", lambda: initspec.Zeros()((2,), "long"), ["int64", "int32"]),
+    ("project key", lambda: initspec.project.parse({"exlude": []}, "p"), ["exclude"]),
+    (
+        "error type",
+        lambda: initspec.project.parse({"per-file-ignores": {"a": ["unknown_nam"]}}, "p"),
+        ["unknown_name"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("what", "action", "suggested"), MISSPELLINGS, ids=[m[0] for m in MISSPELLINGS]
+)
+def test_every_hint_is_worded_alike(
+    what: str, action: Callable[[], Any], suggested: list[str]
+) -> None:
+    """Each misspelling ends its clause with "; did you mean 'a'?" ("'a', 'b' or 'c'?")."""
+    msg = _message_of(action)
+    quoted = [f"'{name}'" for name in suggested]
+    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+    assert f"; did you mean {listed}?" in msg, msg
+    assert msg.count("did you mean") == 1, msg
+
+
+@pytest.mark.parametrize(
+    ("suggestions", "hint"),
+    [
+        ([], ""),
+        (["x"], "; did you mean 'x'?"),
+        (["x", "y"], "; did you mean 'x' or 'y'?"),
+        (["x", "y", "z"], "; did you mean 'x', 'y' or 'z'?"),
+        (["it's"], '; did you mean "it\'s"?'),
+    ],
+)
+def test_did_you_mean(suggestions: list[str], hint: str) -> None:
+    assert initspec.errors.did_you_mean(suggestions) == hint
 
 
 # --- error object behaviour -------------------------------------------------------------------

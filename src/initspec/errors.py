@@ -36,6 +36,7 @@ __all__ = [
     "Loc",
     "closest",
     "describe",
+    "did_you_mean",
     "forbidden_module_message",
     "json_pointer",
     "records_from_pydantic",
@@ -91,12 +92,18 @@ def json_pointer(loc: Iterable[str | int]) -> str:
     return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in loc)
 
 
-def closest(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
+def closest(word: Any, candidates: Iterable[str], n: int = 3) -> list[str]:
     """The candidates most like ``word``: exact case-insensitive matches first, then close ones.
+
+    A ``word`` that is not a string is like none of them.
 
     >>> closest("glorotuniform", ["GlorotUniform", "glorot_uniform", "HeUniform"], n=2)
     ['GlorotUniform', 'glorot_uniform']
+    >>> closest(3, ["GlorotUniform"])
+    []
     """
+    if not isinstance(word, str):
+        return []
     pool = list(dict.fromkeys(candidates))
     folded = word.strip().lower().replace("_", "")
     exact = [c for c in pool if c.lower().replace("_", "") == folded]
@@ -106,6 +113,25 @@ def closest(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
         by_fold[m] for m in difflib.get_close_matches(word.lower(), list(by_fold), n=n, cutoff=0.6)
     ]
     return list(dict.fromkeys(exact + fuzzy))[:n]
+
+
+def did_you_mean(suggestions: Iterable[str]) -> str:
+    """The hint every message ends a misspelling with, naming ``suggestions`` (``""`` if none).
+
+    >>> did_you_mean(closest("stdev", ["mean", "stddev", "seed"], n=1))
+    "; did you mean 'stddev'?"
+    >>> did_you_mean(["float64", "float32"])
+    "; did you mean 'float64' or 'float32'?"
+    >>> did_you_mean(["a", "b", "c"])
+    "; did you mean 'a', 'b' or 'c'?"
+    >>> did_you_mean([])
+    ''
+    """
+    quoted = [repr(name) for name in suggestions]
+    if not quoted:
+        return ""
+    listed = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+    return f"; did you mean {listed}?"
 
 
 def _short(value: Any, limit: int = 80) -> str:
@@ -508,8 +534,7 @@ def _record(err: Any, schema: Any, prefix: Loc, class_names: Sequence[str]) -> E
         holder = place.holder
         allowed = sorted(holder.model_fields) if holder else []
         allowed_public = [a for a in allowed if holder and not holder.model_fields[a].exclude]
-        near = closest(field, allowed, 1)
-        hint = f"; did you mean {near[0]!r}?" if near else ""
+        hint = did_you_mean(closest(field, allowed, 1))
         listed = ", ".join(allowed_public) if allowed_public else "none"
         msg = f"unknown key {field!r}{hint} (allowed keys: {listed})"
     elif ptype == "missing":
@@ -524,16 +549,14 @@ def _record(err: Any, schema: Any, prefix: Loc, class_names: Sequence[str]) -> E
     elif ptype == "union_tag_invalid":
         tag = ctx.get("tag")
         loc = (*raw_loc, "class_name")
-        near = closest(str(tag), class_names, 3)
-        hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
+        hint = did_you_mean(closest(str(tag), class_names, 3))
         msg = f"unknown initializer class_name {tag!r}{hint}"
         value = tag
     elif ptype == "literal_error" and field == "registered_name":
         code = "registered_name_mismatch"
         msg = f"registered_name must be null or {ctx.get('expected')}; got {describe(value)}"
     elif ptype == "literal_error":
-        near = closest(value, _literal_choices(ctx), 1) if isinstance(value, str) else []
-        hint = f"; did you mean {near[0]!r}?" if near else ""
+        hint = did_you_mean(closest(value, _literal_choices(ctx), 1))
         msg = f"{field} must be {ctx.get('expected')}; got {describe(value)}{hint}"
     elif ptype == "string_pattern_mismatch" and field == "module":
         code = "forbidden_module"

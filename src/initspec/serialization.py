@@ -19,6 +19,7 @@ from .errors import (
     InitializerError,
     closest,
     describe,
+    did_you_mean,
     forbidden_module_message,
     records_from_pydantic,
 )
@@ -187,8 +188,7 @@ def _unknown_name(name: str, names: Table, loc: tuple[str, ...] = ()) -> ErrorRe
             "use the full name"
         )
     else:
-        near = closest(name, names.class_names, 3)
-        hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
+        hint = did_you_mean(closest(name, names.class_names, 3))
         msg = f"unknown initializer {name!r}{hint} (names are case-sensitive)"
     code = "unknown_class_name" if loc else "unknown_name"
     return ErrorRecord(loc, code, msg, name)
@@ -224,8 +224,7 @@ def _envelope_key_problems(data: dict[str, Any]) -> list[ErrorRecord]:
     for raw_key in data:
         key = raw_key if isinstance(raw_key, str) else str(raw_key)  # YAML allows any key
         if key not in _ENVELOPE_KEYS:
-            near = closest(key, _ENVELOPE_KEYS, 1)
-            hint = f"; did you mean {near[0]!r}?" if near else ""
+            hint = did_you_mean(closest(key, _ENVELOPE_KEYS, 1))
             records.append(
                 ErrorRecord(
                     (key,),

@@ -33,7 +33,7 @@ from pydantic import (
 from pydantic_core import CoreSchema, InitErrorDetails, PydanticCustomError, core_schema
 
 from .._lazy import lazy, loaded
-from ..errors import closest, describe, forbidden_module_message
+from ..errors import closest, describe, did_you_mean, forbidden_module_message
 from ..limits import MAX_RANK
 from ._schema_text import schema_text
 
@@ -112,16 +112,16 @@ DTYPE_ALIASES: dict[str, str] = {
 }
 #: Spellings refused because numpy and Keras, or two platforms, read them differently.
 AMBIGUOUS_DTYPES: dict[str, str] = {
-    "float": "numpy reads it as float64, Keras and TensorFlow as float32; "
-    "did you mean 'float64' or 'float32'?",
-    "int": "numpy reads it as int64, Keras as int32; did you mean 'int64' or 'int32'?",
-    "complex": "numpy reads it as complex128, Keras as complex64; "
-    "did you mean 'complex128' or 'complex64'?",
-    "long": "it is int32 on Windows and int64 elsewhere; did you mean 'int64' or 'int32'?",
-    "ulong": "it is uint32 on Windows and uint64 elsewhere; did you mean 'uint64' or 'uint32'?",
+    "float": "numpy reads it as float64, Keras and TensorFlow as float32"
+    + did_you_mean(["float64", "float32"]),
+    "int": "numpy reads it as int64, Keras as int32" + did_you_mean(["int64", "int32"]),
+    "complex": "numpy reads it as complex128, Keras as complex64"
+    + did_you_mean(["complex128", "complex64"]),
+    "long": "it is int32 on Windows and int64 elsewhere" + did_you_mean(["int64", "int32"]),
+    "ulong": "it is uint32 on Windows and uint64 elsewhere" + did_you_mean(["uint64", "uint32"]),
     **{
-        name: f"it is pointer-sized ({bits}32 on 32-bit platforms, {bits}64 on 64-bit ones); "
-        f"did you mean '{bits}64' or '{bits}32'?"
+        name: f"it is pointer-sized ({bits}32 on 32-bit platforms, {bits}64 on 64-bit ones)"
+        + did_you_mean([f"{bits}64", f"{bits}32"])
         for name, bits in (("int_", "int"), ("intp", "int"), ("uint", "uint"), ("uintp", "uint"))
     },
 }
@@ -618,11 +618,7 @@ def choice_error(
 ) -> PydanticCustomError:
     """An ``invalid_choice`` error listing the choices and the closest ones."""
     listed = ", ".join(repr(c) for c in choices)
-    hint = ""
-    if isinstance(got, str):
-        near = closest(got, choices, 1)
-        if near:
-            hint = f"; did you mean {near[0]!r}?"
+    hint = did_you_mean(closest(got, choices, 1))
     return PydanticCustomError(
         "invalid_choice",
         "{field} must be one of {listed}{note}; got {got}{hint}",

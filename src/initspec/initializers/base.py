@@ -25,7 +25,14 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, NamedTuple, NoReturn, 
 from pydantic import ConfigDict, Field, ValidationError
 
 from .._lazy import lazy
-from ..errors import InitializerError, Loc, closest, describe, records_from_pydantic
+from ..errors import (
+    InitializerError,
+    Loc,
+    closest,
+    describe,
+    did_you_mean,
+    records_from_pydantic,
+)
 from ..limits import MAX_BYTES_ENV, MAX_RANK, max_tensor_bytes
 from ._types import (
     AMBIGUOUS_DTYPES,
@@ -183,8 +190,7 @@ def _foreign_dtype_name(dtype: Any) -> str | None:
 
 def _unknown_dtype(dtype: Any, loc: Loc) -> NoReturn:
     given = dtype if isinstance(dtype, str) else _foreign_dtype_name(dtype)
-    near = closest(given, [*DTYPE_NAMES, *DTYPE_ALIASES], 1) if given else []
-    hint = f"; did you mean {near[0]!r}?" if near else ""
+    hint = did_you_mean(closest(given, [*DTYPE_NAMES, *DTYPE_ALIASES], 1))
     raise call_error(
         loc,
         "invalid_dtype",
