@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import pydantic
 import pytest
 from pydantic import ValidationError
 
@@ -23,6 +24,7 @@ import initspec.project
 from helpers import MISSING, pointer_of, resolve
 from initspec import ErrorRecord, InitializerError
 from initspec.initializers._types import Seed
+from initspec.limits import SEED_MAX, SEED_MIN
 
 SEED_GENERATOR = {
     "module": "keras.random",
@@ -410,6 +412,55 @@ def test_seed_out_of_range(seed: int) -> None:
     check_config_error(
         cfg("RandomNormal", seed=seed), "out_of_range", ("config", "seed"), "2**63", "2**64"
     )
+
+
+@pytest.mark.parametrize(
+    ("identifier", "loc"),
+    [
+        (cfg("RandomNormal", seed=2**64), ("config", "seed")),
+        (
+            cfg("HeNormal", seed={**SEED_GENERATOR, "config": {"seed": -(2**63) - 1}}),
+            ("config", "seed", "config", "seed"),
+        ),
+    ],
+)
+def test_seed_range_is_written_once(identifier: dict[str, Any], loc: tuple[Any, ...]) -> None:
+    """The range in the message is the validator's own bounds, spelt as powers of two."""
+    rec = check_config_error(identifier, "out_of_range", loc)
+    assert rec.msg.startswith("seed must be in [-2**63, 2**64 - 1]; got number "), rec.msg
+    assert (SEED_MIN, SEED_MAX) == (-(2**63), 2**64 - 1)
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "value", "written"),
+    [
+        (
+            -(2**31),
+            2**32 - 1,
+            2**40,
+            "count must be in [-2**31, 2**32 - 1]; got number 1099511627776",
+        ),
+        (1, 100, 0, "count must be in [1, 100]; got number 0"),
+        (-(2**53) + 1, 2**53 + 1, 2**60, "count must be in [-2**53 + 1, 2**53 + 1]; got number"),
+    ],
+)
+def test_a_user_fields_range_is_read_from_its_constraints(
+    low: int, high: int, value: int, written: str
+) -> None:
+    """Both bounds of a ``Field(ge=..., le=...)`` are named, whichever one the value broke."""
+    config_model = type(
+        "RangeConfig",
+        (initspec.InitializerConfig,),
+        {"__annotations__": {"count": int}, "count": pydantic.Field(low, ge=low, le=high)},
+    )
+
+    class Ranged(initspec.Initializer):
+        def generate(self, shape: Any, dtype: Any) -> Any:
+            return np.zeros(shape, dtype)
+
+    Ranged.config_model = config_model
+    rec = only(error_from(Ranged, count=value))
+    check(rec, "out_of_range", ("count",), written, input_=value)
 
 
 @pytest.mark.parametrize("seed", [-(2**63), 2**64 - 1, 0, -1])

@@ -26,10 +26,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .limits import FLOAT_MAX, KERAS_PACKAGES
+
 if TYPE_CHECKING:
     from pydantic import BaseModel, TypeAdapter, ValidationError
 
 __all__ = [
+    "BEYOND_FLOAT",
     "ERROR_TYPES",
     "ErrorRecord",
     "InitializerError",
@@ -43,6 +46,11 @@ __all__ = [
 ]
 
 Loc = tuple[str | int, ...]
+
+#: The Keras packages a config's ``module`` may name, as messages list them.
+_PACKAGES = ", ".join(f"{name}.*" for name in KERAS_PACKAGES)
+#: Why an integer is refused where a float is read (after the value or the field's name).
+BEYOND_FLOAT = f"is beyond the range of a float (about {FLOAT_MAX:.1e})".replace("e+", "e")
 
 #: Every ``ErrorRecord.type`` initspec emits, with what it means. Stable across releases.
 ERROR_TYPES: dict[str, str] = {
@@ -62,7 +70,7 @@ ERROR_TYPES: dict[str, str] = {
     "invalid_choice": "a value outside its enumeration",
     "invalid_value": "a value of the right type that is still wrong (e.g. a ragged array)",
     "minval_above_maxval": "RandomUniform's minval is greater than its maxval",
-    "forbidden_module": "a module outside keras.*, tf_keras.*, tensorflow.* and registrations",
+    "forbidden_module": f"a module outside {_PACKAGES} and registrations",
     "registered_name_mismatch": "registered_name disagrees with class_name",
     "invalid_shape": "a shape that is not a sequence of non-negative integers, or the wrong rank",
     "invalid_dtype": "a dtype initspec does not know",
@@ -326,7 +334,7 @@ def forbidden_module_message(value: Any, allowed: Sequence[str] = ()) -> str:
     )
     return (
         f"module {value!r} is not allowed: initspec never imports what a config names, and "
-        f"accepts only keras.*, tf_keras.*, tensorflow.*{also}"
+        f"accepts only {_PACKAGES}{also}"
     )
 
 
@@ -412,6 +420,8 @@ class _Place:
     loc: Loc  #: the location without the union tags pydantic inserts
     holder: type[BaseModel] | None  #: the model the last key of ``loc`` is looked up in
     whole: bool  #: every part of the location was found in the schema
+    #: the schema of the value at ``loc`` (its native constraints: ``ge``, ``le``...)
+    schema: Mapping[str, Any] | None = None
 
 
 def _place(schema: Any, parts: Sequence[Any], defs: dict[str, Any]) -> _Place:
@@ -439,7 +449,7 @@ def _place(schema: Any, parts: Sequence[Any], defs: dict[str, Any]) -> _Place:
             model = schema["cls"]
             schema = schema["schema"]
         elif i == len(parts):
-            return _Place(tuple(out), holder, True)
+            return _Place(tuple(out), holder, True, schema)
         elif kind in ("model-fields", "typed-dict", "dataclass-args"):
             fields = schema["fields"]
             items = fields.values() if isinstance(fields, Mapping) else fields
@@ -563,19 +573,41 @@ def _record(err: Any, schema: Any, prefix: Loc, class_names: Sequence[str]) -> E
         msg = forbidden_module_message(value)
     elif ptype == "float_type" and isinstance(value, int) and not isinstance(value, bool):
         code = "out_of_range"  # an integer too large to be a float
-        msg = f"{field} is beyond the range of a float (about 1.8e308); got {describe(value)}"
+        msg = f"{field} {BEYOND_FLOAT}; got {describe(value)}"
     elif code in _EXPECTED:
         msg = f"{field} should be {_EXPECTED[code]}; got {describe(value)}"
-    elif code == "out_of_range" and field == "seed":
-        msg = f"a seed must lie in [-2**63, 2**64 - 1]; got {describe(value)}"
     elif code == "out_of_range":
-        bounds = [f"{op} {ctx[key]:g}" for key, op in _BOUNDS if key in ctx]
-        msg = f"{field} must be {' and '.join(bounds) or 'in range'}; got {describe(value)}"
+        msg = f"{field} must be {_range({**(place.schema or {}), **ctx})}; got {describe(value)}"
     elif ptype == "recursion_loop":
         msg = "the value is nested too deeply"
     else:
         msg = f"{field}: {err['msg']}"
     return ErrorRecord(prefix + loc, code, msg, value)
+
+
+def _range(ctx: dict[str, Any]) -> str:
+    """A value's bounds (its schema's, with the error's), as messages write them: ``> 0``,
+    ``in [-2**63, 2**64 - 1]``."""
+    if "ge" in ctx and "le" in ctx:
+        return f"in [{spell_bound(ctx['ge'])}, {spell_bound(ctx['le'])}]"
+    bounds = [f"{op} {spell_bound(ctx[key])}" for key, op in _BOUNDS if key in ctx]
+    return " and ".join(bounds) or "in range"
+
+
+def spell_bound(bound: Any) -> str:
+    """A bound as messages write it: a large integer next to a power of two as that power.
+
+    >>> spell_bound(2**64 - 1), spell_bound(-(2**63)), spell_bound(0), spell_bound(0.5)
+    ('2**64 - 1', '-2**63', '0', '0.5')
+    """
+    if isinstance(bound, int) and not isinstance(bound, bool) and abs(bound) > 2**20:
+        sign = -1 if bound < 0 else 1
+        for power in (abs(bound).bit_length() - 1, abs(bound).bit_length()):
+            rest = bound - sign * 2**power  # bound == ±2**power + rest
+            if abs(rest) <= 1:
+                head = f"{'-' if sign < 0 else ''}2**{power}"
+                return head + ("" if not rest else f" {'+' if rest > 0 else '-'} 1")
+    return f"{bound:g}" if isinstance(bound, float) else str(bound)
 
 
 def _descend(value: Any, path: tuple[Any, ...]) -> Any:
