@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from pydantic import ValidationError
 
 from ._lazy import lazy
+from ._pydantic_errors import records_from_pydantic
 from .errors import (
     ErrorRecord,
     InitializerError,
@@ -21,7 +22,6 @@ from .errors import (
     describe,
     did_you_mean,
     forbidden_module_message,
-    records_from_pydantic,
 )
 from .initializers import STFT, Constant, Initializer, VarianceScaling
 from .initializers._schema_text import schema_text

@@ -25,13 +25,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, NamedTuple, NoReturn, 
 from pydantic import ConfigDict, Field, ValidationError
 
 from .._lazy import lazy
+from .._pydantic_errors import records_from_pydantic
 from ..errors import (
     InitializerError,
     Loc,
     closest,
     describe,
     did_you_mean,
-    records_from_pydantic,
 )
 from ..limits import MAX_BYTES_ENV, MAX_RANK, max_tensor_bytes
 from ._types import (
