@@ -107,7 +107,7 @@ class _Place:
     schema: Mapping[str, Any] | None = None
 
 
-def _place(schema: Any, parts: Sequence[Any], defs: dict[str, Any]) -> _Place:
+def _place(schema: Any, parts: Sequence[Any], defs: dict[Any, Any]) -> _Place:
     """Follow ``parts`` (a pydantic location) through a core schema.
 
     A union's members add a tag to the locations of their errors (a tagged union its choice's
@@ -122,7 +122,9 @@ def _place(schema: Any, parts: Sequence[Any], defs: dict[str, Any]) -> _Place:
     while isinstance(schema, Mapping):
         kind = schema.get("type")
         if kind == "definitions":
-            defs.update((d["ref"], d) for d in schema["definitions"] if "ref" in d)
+            if id(schema) not in defs:  # once per error, not once per record
+                defs[id(schema)] = schema
+                defs.update((d["ref"], d) for d in schema["definitions"] if "ref" in d)
             schema = schema["schema"]
         elif kind == "definition-ref":
             schema = defs.get(schema["schema_ref"])
@@ -134,14 +136,7 @@ def _place(schema: Any, parts: Sequence[Any], defs: dict[str, Any]) -> _Place:
         elif i == len(parts):
             return _Place(tuple(out), holder, True, schema)
         elif kind in ("model-fields", "typed-dict", "dataclass-args"):
-            fields = schema["fields"]
-            items = fields.values() if isinstance(fields, Mapping) else fields
-            names = fields if isinstance(fields, Mapping) else [f["name"] for f in fields]
-            by_key = {
-                (f.get("validation_alias") if isinstance(f.get("validation_alias"), str) else n): f
-                for n, f in zip(names, items, strict=True)
-            }
-            field = by_key.get(parts[i])
+            field = _field_at(schema["fields"], parts[i])
             out.append(parts[i])
             i += 1
             holder, model = model, None
@@ -178,8 +173,21 @@ def _place(schema: Any, parts: Sequence[Any], defs: dict[str, Any]) -> _Place:
     return _Place((*out, *parts[i:]), holder, i == len(parts) or schema is None)
 
 
+def _field_at(fields: Any, key: Any) -> Any:
+    """The field schema a location's ``key`` names (its alias when it has one), if any."""
+    field = fields.get(key) if isinstance(fields, Mapping) else None
+    if field is not None and not isinstance(field.get("validation_alias"), str):
+        return field
+    items = fields.items() if isinstance(fields, Mapping) else [(f["name"], f) for f in fields]
+    for name, found in items:
+        alias = found.get("validation_alias")
+        if (alias if isinstance(alias, str) else name) == key:
+            return found
+    return None
+
+
 def _through_union(
-    schema: Mapping[str, Any], parts: Sequence[Any], i: int, out: list[Any], defs: dict[str, Any]
+    schema: Mapping[str, Any], parts: Sequence[Any], i: int, out: list[Any], defs: dict[Any, Any]
 ) -> _Place:
     """The place below a plain union: its next part is a member's label, then that member's."""
     label, rest = parts[i], parts[i + 1 :]
@@ -202,6 +210,23 @@ def _core_schema(validated: Any) -> Any:
     else:
         schema = getattr(validated, "core_schema", None)
     return schema if isinstance(schema, Mapping) else None
+
+
+#: A schema's definitions by ref (and the schema, kept so that its id stays its own), by id.
+_DEFINITIONS: dict[int, tuple[Any, dict[Any, Any]]] = {}
+
+
+def _definitions(schema: Any) -> dict[Any, Any]:
+    """A copy of the definitions gathered at the top of ``schema`` (once per schema)."""
+    found = _DEFINITIONS.get(id(schema))
+    if found is None or found[0] is not schema:
+        defs: dict[Any, Any] = {}
+        if isinstance(schema, Mapping) and schema.get("type") == "definitions":
+            _place(schema, (), defs)
+        if len(_DEFINITIONS) >= 64:  # schemas of tables long gone
+            _DEFINITIONS.clear()
+        found = _DEFINITIONS[id(schema)] = (schema, defs)
+    return dict(found[1])
 
 
 def _plain_part(part: Any) -> str | int:
@@ -310,8 +335,10 @@ _BUILDERS: dict[str, Callable[[_Problem], ErrorRecord]] = {
 }
 
 
-def _record(err: Any, schema: Any, prefix: Loc, class_names: Sequence[str]) -> ErrorRecord:
-    place = _place(schema, err["loc"], {})
+def _record(
+    err: Any, schema: Any, defs: dict[Any, Any], prefix: Loc, class_names: Sequence[str]
+) -> ErrorRecord:
+    place = _place(schema, err["loc"], defs)
     raw_loc = tuple(_plain_part(part) for part in place.loc)
     ctx: dict[str, Any] = dict(err.get("ctx") or {})
     subloc = tuple(ctx.pop("subloc", ()))
@@ -379,4 +406,6 @@ def records_from_pydantic(
     before every location; ``class_names`` feeds "did you mean".
     """
     schema = _core_schema(validated)
-    return [_record(err, schema, prefix, class_names) for err in exc.errors(include_url=False)]
+    defs = _definitions(schema)
+    errors = exc.errors(include_url=False)
+    return [_record(err, schema, defs, prefix, class_names) for err in errors]
