@@ -31,11 +31,17 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 import numpy as np
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from pydantic import AfterValidator, BaseModel, BeforeValidator, PlainValidator, WrapValidator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    PlainValidator,
+    Tag,
+    WrapValidator,
+)
 from pydantic.fields import FieldInfo
 
 from helpers import nodes
-from initspec.errors import UNION_TAGS
 from initspec.initializers import _types, _windows, constant, variance_scaling
 from initspec.initializers._types import ModuleName
 from initspec.initializers.base import dtype_kind, resolve_dtype
@@ -643,11 +649,33 @@ def _field_names() -> list[str]:
     return sorted(names)
 
 
+def _union_tags() -> list[str]:
+    """The tags of every tagged union in the built-in config models (``Tag(...)`` metadata)."""
+    tags: set[str] = set()
+    stack: list[Any] = []
+    for entry in TABLE.entries:
+        for model in [entry.cls.config_model, *_models_in(entry.cls.config_model)]:
+            for field in model.model_fields.values():
+                stack += [field.annotation, *field.metadata]
+                stack += [
+                    f.annotation
+                    for m in _models_in(field.annotation)
+                    for f in m.model_fields.values()
+                ]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Tag):
+            tags.add(item.tag)
+        stack.extend(get_args(item))
+        stack.extend(getattr(item, "__metadata__", ()))
+    return sorted(tags)
+
+
 #: Keys worth trying: every field name initspec knows, pointer-special characters, and the
 #: tags initspec's unions put into pydantic locations.
 INTERESTING_KEYS: tuple[str, ...] = (
     *_field_names(),
-    *sorted(UNION_TAGS),
+    *_union_tags(),
     "",
     "/",
     "~",

@@ -15,12 +15,16 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import pydantic
 import pytest
 from pydantic import ValidationError
 
 import initspec
+import initspec.project
 from helpers import MISSING, pointer_of, resolve
 from initspec import ErrorRecord, InitializerError
+from initspec.initializers._types import Seed
+from initspec.limits import SEED_MAX, SEED_MIN
 
 SEED_GENERATOR = {
     "module": "keras.random",
@@ -408,6 +412,55 @@ def test_seed_out_of_range(seed: int) -> None:
     check_config_error(
         cfg("RandomNormal", seed=seed), "out_of_range", ("config", "seed"), "2**63", "2**64"
     )
+
+
+@pytest.mark.parametrize(
+    ("identifier", "loc"),
+    [
+        (cfg("RandomNormal", seed=2**64), ("config", "seed")),
+        (
+            cfg("HeNormal", seed={**SEED_GENERATOR, "config": {"seed": -(2**63) - 1}}),
+            ("config", "seed", "config", "seed"),
+        ),
+    ],
+)
+def test_seed_range_is_written_once(identifier: dict[str, Any], loc: tuple[Any, ...]) -> None:
+    """The range in the message is the validator's own bounds, spelt as powers of two."""
+    rec = check_config_error(identifier, "out_of_range", loc)
+    assert rec.msg.startswith("seed must be in [-2**63, 2**64 - 1]; got number "), rec.msg
+    assert (SEED_MIN, SEED_MAX) == (-(2**63), 2**64 - 1)
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "value", "written"),
+    [
+        (
+            -(2**31),
+            2**32 - 1,
+            2**40,
+            "count must be in [-2**31, 2**32 - 1]; got number 1099511627776",
+        ),
+        (1, 100, 0, "count must be in [1, 100]; got number 0"),
+        (-(2**53) + 1, 2**53 + 1, 2**60, "count must be in [-2**53 + 1, 2**53 + 1]; got number"),
+    ],
+)
+def test_a_user_fields_range_is_read_from_its_constraints(
+    low: int, high: int, value: int, written: str
+) -> None:
+    """Both bounds of a ``Field(ge=..., le=...)`` are named, whichever one the value broke."""
+    config_model = type(
+        "RangeConfig",
+        (initspec.InitializerConfig,),
+        {"__annotations__": {"count": int}, "count": pydantic.Field(low, ge=low, le=high)},
+    )
+
+    class Ranged(initspec.Initializer):
+        def generate(self, shape: Any, dtype: Any) -> Any:
+            return np.zeros(shape, dtype)
+
+    Ranged.config_model = config_model
+    rec = only(error_from(Ranged, count=value))
+    check(rec, "out_of_range", ("count",), written, input_=value)
 
 
 @pytest.mark.parametrize("seed", [-(2**63), 2**64 - 1, 0, -1])
@@ -995,6 +1048,131 @@ def test_record_input_is_the_value_at_its_pointer(identifier: dict[str, Any]) ->
     found = resolve(identifier, rec.pointer)
     assert found is not MISSING, f"{rec.pointer} does not exist in the document"
     assert same(rec.input, found), (rec.pointer, rec.input, found)
+
+
+# --- union tags never reach a pointer ---------------------------------------------------------
+
+#: (field, annotation, bad value, how many records): a user config model's field, whatever its
+#: name, and whatever tag-like keys its data holds. pydantic puts a union member's tag ("#int",
+#: "int", "SeedGeneratorSpec"...) into its error locations; user data may hold such keys too.
+USER_FIELDS: list[tuple[str, Any, Any, int]] = [
+    ("other_seed", int | None, 1.5, 1),
+    ("other_seed", Seed, 1.5, 1),
+    ("other_seed", Seed, "x", 1),
+    ("other_seed", Seed, {"class_name": "SeedGenerator", "config": {"seed": 1.5}}, 1),
+    ("other_seed", Seed, {"class_name": "SeedGenerator", "config": {}, "#int": 1}, 1),
+    ("other_seed", int | str, [], 2),
+    ("other_seed", list[int | dict[str, int]], [{"a": "b"}], 2),
+    ("seed", dict[str, int], {"#int": "a"}, 1),
+    ("value", list[dict[str, int]], [{"#list": "a"}], 1),
+    ("window", dict[str, int], {"#name": 1.5}, 1),
+]
+
+
+@pytest.mark.parametrize(
+    ("field", "annotation", "bad", "count"),
+    USER_FIELDS,
+    ids=[f"{f}-{i}" for i, (f, *_) in enumerate(USER_FIELDS)],
+)
+def test_no_union_tag_in_a_user_models_pointers(
+    field: str, annotation: Any, bad: Any, count: int
+) -> None:
+    """Every record of a registered class's bad config points at a value of the document."""
+    config_model = type(
+        "TaggedConfig",
+        (initspec.InitializerConfig,),
+        {"__annotations__": {field: annotation}, field: None},
+    )
+
+    class Tagged(initspec.Initializer):
+        def generate(self, shape: Any, dtype: Any) -> Any:
+            return np.zeros(shape, dtype)
+
+    Tagged.config_model = config_model
+    initspec.register(package="errors")(Tagged)
+    try:
+        identifier = {"class_name": "errors>Tagged", "config": {field: bad}}
+        err = get_error(identifier)
+        checked = error_from(Tagged.from_config, {field: bad})
+    finally:
+        initspec.unregister(Tagged)
+    assert len(err.errors) == count, str(err)
+    for rec, prefix in [(r, ("config",)) for r in err.errors] + [(r, ()) for r in checked.errors]:
+        assert rec.loc[: len(prefix) + 1] == (*prefix, field), str(rec)
+        found = resolve(identifier["config"], pointer_of(rec.loc[len(prefix) :]))
+        assert found is not MISSING, f"{rec.pointer} does not exist in the document"
+        assert same(rec.input, found), (rec.pointer, rec.input, found)
+        assert "#" not in rec.msg.split(";")[0] or "#" in json.dumps(bad), rec.msg
+        if rec.type == "unknown_key":  # the keys of the union member the value is
+            assert allowed_keys(rec.msg) == {*SEED_GENERATOR, "shared_object_id"}, rec.msg
+
+
+# --- one wording for every "did you mean" -----------------------------------------------------
+
+
+def _message_of(action: Callable[[], Any]) -> str:
+    """The one message ``action`` fails with (an initializer error's only record, or the text)."""
+    with pytest.raises((ValueError, initspec.project.ProjectConfigError)) as info:
+        action()
+    if isinstance(info.value, InitializerError):
+        return only(info.value).msg
+    return str(info.value)
+
+
+#: (what is misspelt, the call, the names its hint must suggest, in order)
+MISSPELLINGS: list[tuple[str, Callable[[], Any], list[str]]] = [
+    ("config key", lambda: initspec.get(cfg("RandomNormal", stdev=1)), ["stddev"]),
+    (
+        "string name",
+        lambda: initspec.get("glorot_unifrom"),
+        ["glorot_uniform", "glorot_uniformV2", "glorot_normal"],
+    ),
+    (
+        "class_name",
+        lambda: initspec.get(cfg("Orthgonal")),
+        ["Orthogonal", "OrthogonalV2", "orthogonal"],
+    ),
+    ("envelope key", lambda: initspec.get({"class_name": "Zeros", "modul": "keras"}), ["module"]),
+    ("literal", lambda: initspec.get(cfg("STFT", side="rael")), ["real"]),
+    ("choice", lambda: initspec.get(cfg("VarianceScaling", distribution="unifrom")), ["uniform"]),
+    ("window", lambda: initspec.get(cfg("STFT", window="blackmann")), ["blackman"]),
+    ("dtype", lambda: initspec.Zeros()((2,), "flaot32"), ["float32"]),
+    ("ambiguous dtype", lambda: initspec.Zeros()((2,), "long"), ["int64", "int32"]),
+    ("project key", lambda: initspec.project.parse({"exlude": []}, "p"), ["exclude"]),
+    (
+        "error type",
+        lambda: initspec.project.parse({"per-file-ignores": {"a": ["unknown_nam"]}}, "p"),
+        ["unknown_name"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("what", "action", "suggested"), MISSPELLINGS, ids=[m[0] for m in MISSPELLINGS]
+)
+def test_every_hint_is_worded_alike(
+    what: str, action: Callable[[], Any], suggested: list[str]
+) -> None:
+    """Each misspelling ends its clause with "; did you mean 'a'?" ("'a', 'b' or 'c'?")."""
+    msg = _message_of(action)
+    quoted = [f"'{name}'" for name in suggested]
+    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+    assert f"; did you mean {listed}?" in msg, msg
+    assert msg.count("did you mean") == 1, msg
+
+
+@pytest.mark.parametrize(
+    ("suggestions", "hint"),
+    [
+        ([], ""),
+        (["x"], "; did you mean 'x'?"),
+        (["x", "y"], "; did you mean 'x' or 'y'?"),
+        (["x", "y", "z"], "; did you mean 'x', 'y' or 'z'?"),
+        (["it's"], '; did you mean "it\'s"?'),
+    ],
+)
+def test_did_you_mean(suggestions: list[str], hint: str) -> None:
+    assert initspec.errors.did_you_mean(suggestions) == hint
 
 
 # --- error object behaviour -------------------------------------------------------------------

@@ -22,27 +22,31 @@ import difflib
 import json
 import math
 import re
-import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from pydantic import BaseModel, ValidationError
+from .limits import FLOAT_MAX, KERAS_PACKAGES
 
 __all__ = [
+    "BEYOND_FLOAT",
     "ERROR_TYPES",
     "ErrorRecord",
     "InitializerError",
     "Loc",
     "closest",
     "describe",
+    "did_you_mean",
     "forbidden_module_message",
     "json_pointer",
-    "records_from_pydantic",
 ]
 
 Loc = tuple[str | int, ...]
+
+#: The Keras packages a config's ``module`` may name, as messages list them.
+_PACKAGES = ", ".join(f"{name}.*" for name in KERAS_PACKAGES)
+#: Why an integer is refused where a float is read (after the value or the field's name).
+BEYOND_FLOAT = f"is beyond the range of a float (about {FLOAT_MAX:.1e})".replace("e+", "e")
 
 #: Every ``ErrorRecord.type`` initspec emits, with what it means. Stable across releases.
 ERROR_TYPES: dict[str, str] = {
@@ -62,7 +66,7 @@ ERROR_TYPES: dict[str, str] = {
     "invalid_choice": "a value outside its enumeration",
     "invalid_value": "a value of the right type that is still wrong (e.g. a ragged array)",
     "minval_above_maxval": "RandomUniform's minval is greater than its maxval",
-    "forbidden_module": "a module outside keras.*, tf_keras.*, tensorflow.* and registrations",
+    "forbidden_module": f"a module outside {_PACKAGES} and registrations",
     "registered_name_mismatch": "registered_name disagrees with class_name",
     "invalid_shape": "a shape that is not a sequence of non-negative integers, or the wrong rank",
     "invalid_dtype": "a dtype initspec does not know",
@@ -92,12 +96,18 @@ def json_pointer(loc: Iterable[str | int]) -> str:
     return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in loc)
 
 
-def closest(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
+def closest(word: Any, candidates: Iterable[str], n: int = 3) -> list[str]:
     """The candidates most like ``word``: exact case-insensitive matches first, then close ones.
+
+    A ``word`` that is not a string is like none of them.
 
     >>> closest("glorotuniform", ["GlorotUniform", "glorot_uniform", "HeUniform"], n=2)
     ['GlorotUniform', 'glorot_uniform']
+    >>> closest(3, ["GlorotUniform"])
+    []
     """
+    if not isinstance(word, str):
+        return []
     pool = list(dict.fromkeys(candidates))
     folded = word.strip().lower().replace("_", "")
     exact = [c for c in pool if c.lower().replace("_", "") == folded]
@@ -107,6 +117,25 @@ def closest(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
         by_fold[m] for m in difflib.get_close_matches(word.lower(), list(by_fold), n=n, cutoff=0.6)
     ]
     return list(dict.fromkeys(exact + fuzzy))[:n]
+
+
+def did_you_mean(suggestions: Iterable[str]) -> str:
+    """The hint every message ends a misspelling with, naming ``suggestions`` (``""`` if none).
+
+    >>> did_you_mean(closest("stdev", ["mean", "stddev", "seed"], n=1))
+    "; did you mean 'stddev'?"
+    >>> did_you_mean(["float64", "float32"])
+    "; did you mean 'float64' or 'float32'?"
+    >>> did_you_mean(["a", "b", "c"])
+    "; did you mean 'a', 'b' or 'c'?"
+    >>> did_you_mean([])
+    ''
+    """
+    quoted = [repr(name) for name in suggestions]
+    if not quoted:
+        return ""
+    listed = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+    return f"; did you mean {listed}?"
 
 
 def _short(value: Any, limit: int = 80) -> str:
@@ -301,7 +330,7 @@ def forbidden_module_message(value: Any, allowed: Sequence[str] = ()) -> str:
     )
     return (
         f"module {value!r} is not allowed: initspec never imports what a config names, and "
-        f"accepts only keras.*, tf_keras.*, tensorflow.*{also}"
+        f"accepts only {_PACKAGES}{also}"
     )
 
 
@@ -320,187 +349,3 @@ def describe(value: Any) -> str:
     if isinstance(value, dict):
         return f"object {_short(value)}"
     return f"{type(value).__name__} {_short(value)}"
-
-
-# --- translating pydantic's errors -------------------------------------------------------
-
-_PYDANTIC_TYPES = {
-    "model_type": "not_an_object",
-    "model_attributes_type": "not_an_object",
-    "dict_type": "not_an_object",
-    "list_type": "not_a_list",
-    "tuple_type": "not_a_list",
-    "string_type": "not_a_string",
-    "bool_type": "not_a_boolean",
-    "int_type": "not_an_integer",
-    "float_type": "not_a_number",
-    "finite_number": "not_finite",
-    "literal_error": "invalid_choice",
-    "enum": "invalid_choice",
-    "greater_than": "out_of_range",
-    "greater_than_equal": "out_of_range",
-    "less_than": "out_of_range",
-    "less_than_equal": "out_of_range",
-    "string_pattern_mismatch": "invalid_value",
-    "missing": "missing",
-    "extra_forbidden": "unknown_key",
-    "union_tag_not_found": "missing",
-    "union_tag_invalid": "unknown_class_name",
-}
-
-_BOUNDS = (("gt", ">"), ("ge", ">="), ("lt", "<"), ("le", "<="))
-
-_EXPECTED = {
-    "not_an_object": "a JSON object",
-    "not_a_list": "an array",
-    "not_a_string": "a string",
-    "not_a_boolean": "true or false",
-    "not_an_integer": "an integer",
-    "not_a_number": "a number",
-    "not_finite": "a finite number",
-}
-
-#: Tags initspec's nested unions insert into pydantic locations (never keys of user data).
-#: The fields that are tagged unions, and the tags pydantic inserts after them in locations.
-UNION_TAGS: dict[str, frozenset[str]] = {
-    "seed": frozenset({"#int", "#generator"}),
-    "value": frozenset({"#number", "#list", "#array"}),
-    "window": frozenset({"#name", "#list", "#array"}),
-}
-
-
-def _clean_loc(loc: Iterable[str | int]) -> Loc:
-    """Drop the union tags pydantic inserts right after a union-typed field (and only there)."""
-    out: list[str | int] = []
-    dropped = False
-    for part in loc:
-        if not isinstance(part, (str, int)) or isinstance(part, bool):
-            part = str(part)  # a YAML key that is a date, a float, null...
-        previous = out[-1] if out and not dropped else None
-        if isinstance(previous, str) and part in UNION_TAGS.get(previous, ()):
-            dropped = True
-            continue
-        out.append(part)
-        dropped = False
-    return tuple(out)
-
-
-def _models_in(annotation: Any) -> list[type[BaseModel]]:
-    """The pydantic models an annotation can hold (through Optional/Union/Annotated/list)."""
-    from pydantic import BaseModel
-
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    found: list[type[BaseModel]] = []
-    for arg in typing.get_args(annotation):
-        found += _models_in(arg)
-    return found
-
-
-def model_at(model: type[BaseModel] | None, path: Iterable[str | int]) -> type[BaseModel] | None:
-    """The model that holds the object at ``path`` inside ``model`` (for listing its keys)."""
-    for step in path:
-        if model is None or not isinstance(step, str):
-            return None
-        field = model.model_fields.get(step)
-        if field is None:
-            return None
-        candidates = _models_in(field.annotation) + [
-            m for meta in field.metadata for m in _models_in(meta)
-        ]
-        model = candidates[0] if candidates else None
-    return model
-
-
-def _record(
-    err: Any, model: type[BaseModel] | None, prefix: Loc, drop: int, class_names: Sequence[str]
-) -> ErrorRecord:
-    ptype: str = err["type"]
-    raw_loc = _clean_loc(err["loc"][drop:])
-    ctx: dict[str, Any] = dict(err.get("ctx") or {})
-    value = err.get("input")
-    subloc = tuple(ctx.pop("subloc", ()))
-    loc: Loc = raw_loc + subloc
-    value = _descend(value, subloc)  # the input is the value the location designates
-    if ptype in ERROR_TYPES and ptype not in _PYDANTIC_TYPES:  # raised by initspec's validators
-        return ErrorRecord(prefix + loc, ptype, err["msg"], value)
-    code = _PYDANTIC_TYPES.get(ptype, "invalid_value")
-    field = str(raw_loc[-1]) if raw_loc else "identifier"
-    if ptype == "extra_forbidden":
-        holder = model_at(model, raw_loc[:-1])
-        allowed = sorted(holder.model_fields) if holder else []
-        allowed_public = [a for a in allowed if holder and not holder.model_fields[a].exclude]
-        near = closest(field, allowed, 1)
-        hint = f"; did you mean {near[0]!r}?" if near else ""
-        listed = ", ".join(allowed_public) if allowed_public else "none"
-        msg = f"unknown key {field!r}{hint} (allowed keys: {listed})"
-    elif ptype == "missing":
-        value = None
-        msg = f"the key {field!r} is required"
-        if field == "config":
-            msg += ' (use "config": {} for the defaults)'
-    elif ptype == "union_tag_not_found":
-        loc = (*raw_loc, "class_name")
-        msg = "the key 'class_name' is required (the initializer's name, e.g. 'GlorotUniform')"
-        value = None
-    elif ptype == "union_tag_invalid":
-        tag = ctx.get("tag")
-        loc = (*raw_loc, "class_name")
-        near = closest(str(tag), class_names, 3)
-        hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
-        msg = f"unknown initializer class_name {tag!r}{hint}"
-        value = tag
-    elif ptype == "literal_error" and field == "registered_name":
-        code = "registered_name_mismatch"
-        msg = f"registered_name must be null or {ctx.get('expected')}; got {describe(value)}"
-    elif ptype == "literal_error":
-        near = closest(value, _literal_choices(ctx), 1) if isinstance(value, str) else []
-        hint = f"; did you mean {near[0]!r}?" if near else ""
-        msg = f"{field} must be {ctx.get('expected')}; got {describe(value)}{hint}"
-    elif ptype == "string_pattern_mismatch" and field == "module":
-        code = "forbidden_module"
-        msg = forbidden_module_message(value)
-    elif ptype == "float_type" and isinstance(value, int) and not isinstance(value, bool):
-        code = "out_of_range"  # an integer too large to be a float
-        msg = f"{field} is beyond the range of a float (about 1.8e308); got {describe(value)}"
-    elif code in _EXPECTED:
-        msg = f"{field} should be {_EXPECTED[code]}; got {describe(value)}"
-    elif code == "out_of_range" and field == "seed":
-        msg = f"a seed must lie in [-2**63, 2**64 - 1]; got {describe(value)}"
-    elif code == "out_of_range":
-        bounds = [f"{op} {ctx[key]:g}" for key, op in _BOUNDS if key in ctx]
-        msg = f"{field} must be {' and '.join(bounds) or 'in range'}; got {describe(value)}"
-    elif ptype == "recursion_loop":
-        msg = "the value is nested too deeply"
-    else:
-        msg = f"{field}: {err['msg']}"
-    return ErrorRecord(prefix + loc, code, msg, value)
-
-
-def _descend(value: Any, path: tuple[Any, ...]) -> Any:
-    for step in path:
-        try:
-            value = value[step]
-        except (KeyError, IndexError, TypeError):
-            return value
-    return value
-
-
-def _literal_choices(ctx: dict[str, Any]) -> list[str]:
-    expected = str(ctx.get("expected", ""))
-    return [part.strip(" '") for part in expected.replace(" or ", ", ").split(",") if part.strip()]
-
-
-def records_from_pydantic(
-    exc: ValidationError,
-    model: type[BaseModel] | None = None,
-    prefix: Loc = (),
-    drop: int = 0,
-    class_names: Sequence[str] = (),
-) -> list[ErrorRecord]:
-    """Translate a pydantic ``ValidationError`` into initspec's records.
-
-    ``model`` lets unknown-key messages list the allowed keys; ``drop`` removes leading
-    location parts (a discriminated union's tag); ``class_names`` feeds "did you mean".
-    """
-    return [_record(err, model, prefix, drop, class_names) for err in exc.errors(include_url=False)]

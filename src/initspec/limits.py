@@ -16,14 +16,20 @@ from __future__ import annotations
 import functools
 import math
 import os
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "FLOAT_MAX",
+    "KERAS_PACKAGES",
+    "MAX_ARRAY_ELEMENTS",
     "MAX_BYTES_ENV",
     "MAX_RANK",
     "MAX_THREADS",
     "PIPE_READER_SECONDS",
+    "SEED_MAX",
+    "SEED_MIN",
     "SHOW_MAX_BINS",
     "THREADS_ENV",
     "Limits",
@@ -36,6 +42,14 @@ MAX_BYTES_ENV = "INITSPEC_MAX_BYTES"
 THREADS_ENV = "INITSPEC_NUM_THREADS"
 #: Most axes a shape, or an array written in a config, may have (numpy's own limit).
 MAX_RANK = 64
+#: Most elements an array written in a config may have.
+MAX_ARRAY_ELEMENTS = 10_000_000
+#: The seeds a config may carry: Keras's 64-bit seeds, signed or not.
+SEED_MIN, SEED_MAX = -(2**63), 2**64 - 1
+#: Largest magnitude of a number in a config (float64's: every number is read as one).
+FLOAT_MAX = sys.float_info.max
+#: The packages a config's ``module`` may name (or their submodules); never imported.
+KERAS_PACKAGES = ("keras", "tf_keras", "tensorflow")
 #: Most histogram bins ``initspec show --bins`` draws (one terminal line each).
 SHOW_MAX_BINS = 1_000
 #: Seconds ``-o PIPE`` waits for a process to open a named pipe for reading.

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ERROR_TYPES, closest
+from .errors import ERROR_TYPES, closest, did_you_mean
 
 __all__ = ["KEYS", "ProjectConfigError", "Settings", "find", "parse", "settings_for"]
 
@@ -101,8 +101,7 @@ def parse(table: Any, source: str) -> dict[str, Any]:
     checked: dict[str, Any] = {}
     for key, value in table.items():
         if key not in KEYS:
-            near = closest(key, KEYS, n=1)
-            hint = f"; did you mean {near[0]!r}?" if near else ""
+            hint = did_you_mean(closest(key, KEYS, n=1))
             raise _fail(
                 source,
                 f"unknown key {key!r} in [tool.initspec]{hint} (allowed: {', '.join(KEYS)})",
@@ -125,8 +124,7 @@ def parse(table: Any, source: str) -> dict[str, Any]:
                         "not understand is never valid); exclude the file instead",
                     )
                 if name not in ERROR_TYPES:
-                    near = closest(name, ERROR_TYPES, n=1)
-                    hint = f"; did you mean {near[0]!r}?" if near else ""
+                    hint = did_you_mean(closest(name, ERROR_TYPES, n=1))
                     raise _fail(source, f"per-file-ignores: {name!r} is not an error type{hint}")
             ignores[pattern] = names
         checked[key] = ignores

@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from pydantic import ValidationError
 
 from ._lazy import lazy
+from ._pydantic_errors import records_from_pydantic
 from .errors import (
     ErrorRecord,
     InitializerError,
     closest,
     describe,
+    did_you_mean,
     forbidden_module_message,
-    records_from_pydantic,
 )
 from .initializers import Initializer
 from .initializers._schema_text import schema_text
@@ -135,12 +136,9 @@ def deserialize(
 def _envelope_error(exc: ValidationError, data: dict[str, Any], names: Table) -> InitializerError:
     """The records of a config that failed validation."""
     tag = names.tag_of(data)
-    model = names.models.get(tag) if tag else None
-    records = records_from_pydantic(
-        exc, model, drop=1 if model else 0, class_names=names.class_names
-    )
+    records = records_from_pydantic(exc, names.adapter, class_names=names.class_names)
     records = [_explain_missing_tag(r, data, names) for r in records]
-    if model is None:
+    if tag not in names.models:
         records += _envelope_key_problems(data)
     return InitializerError(records)
 
@@ -187,8 +185,7 @@ def _unknown_name(name: str, names: Table, loc: tuple[str, ...] = ()) -> ErrorRe
             "use the full name"
         )
     else:
-        near = closest(name, names.class_names, 3)
-        hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
+        hint = did_you_mean(closest(name, names.class_names, 3))
         msg = f"unknown initializer {name!r}{hint} (names are case-sensitive)"
     code = "unknown_class_name" if loc else "unknown_name"
     return ErrorRecord(loc, code, msg, name)
@@ -224,8 +221,7 @@ def _envelope_key_problems(data: dict[str, Any]) -> list[ErrorRecord]:
     for raw_key in data:
         key = raw_key if isinstance(raw_key, str) else str(raw_key)  # YAML allows any key
         if key not in _ENVELOPE_KEYS:
-            near = closest(key, _ENVELOPE_KEYS, 1)
-            hint = f"; did you mean {near[0]!r}?" if near else ""
+            hint = did_you_mean(closest(key, _ENVELOPE_KEYS, 1))
             records.append(
                 ErrorRecord(
                     (key,),

@@ -12,7 +12,7 @@ import typing
 from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 from .._lazy import lazy
-from ..errors import closest, describe
+from ..errors import closest, describe, did_you_mean
 
 if TYPE_CHECKING:
     import numpy as np
@@ -93,16 +93,16 @@ DTYPE_ALIASES: dict[str, str] = {
 }
 #: Spellings refused because numpy and Keras, or two platforms, read them differently.
 AMBIGUOUS_DTYPES: dict[str, str] = {
-    "float": "numpy reads it as float64, Keras and TensorFlow as float32; "
-    "did you mean 'float64' or 'float32'?",
-    "int": "numpy reads it as int64, Keras as int32; did you mean 'int64' or 'int32'?",
-    "complex": "numpy reads it as complex128, Keras as complex64; "
-    "did you mean 'complex128' or 'complex64'?",
-    "long": "it is int32 on Windows and int64 elsewhere; did you mean 'int64' or 'int32'?",
-    "ulong": "it is uint32 on Windows and uint64 elsewhere; did you mean 'uint64' or 'uint32'?",
+    "float": "numpy reads it as float64, Keras and TensorFlow as float32"
+    + did_you_mean(["float64", "float32"]),
+    "int": "numpy reads it as int64, Keras as int32" + did_you_mean(["int64", "int32"]),
+    "complex": "numpy reads it as complex128, Keras as complex64"
+    + did_you_mean(["complex128", "complex64"]),
+    "long": "it is int32 on Windows and int64 elsewhere" + did_you_mean(["int64", "int32"]),
+    "ulong": "it is uint32 on Windows and uint64 elsewhere" + did_you_mean(["uint64", "uint32"]),
     **{
-        name: f"it is pointer-sized ({bits}32 on 32-bit platforms, {bits}64 on 64-bit ones); "
-        f"did you mean '{bits}64' or '{bits}32'?"
+        name: f"it is pointer-sized ({bits}32 on 32-bit platforms, {bits}64 on 64-bit ones)"
+        + did_you_mean([f"{bits}64", f"{bits}32"])
         for name, bits in (("int_", "int"), ("intp", "int"), ("uint", "uint"), ("uintp", "uint"))
     },
 }
@@ -190,8 +190,7 @@ def _foreign_dtype_name(dtype: Any) -> str | None:
 
 def _unknown_dtype(dtype: Any) -> NoReturn:
     given = dtype if isinstance(dtype, str) else _foreign_dtype_name(dtype)
-    near = closest(given, [*DTYPE_NAMES, *DTYPE_ALIASES], 1) if given else []
-    hint = f"; did you mean {near[0]!r}?" if near else ""
+    hint = did_you_mean(closest(given, [*DTYPE_NAMES, *DTYPE_ALIASES], 1))
     raise DtypeProblem(
         f"unknown dtype {describe(dtype)}; expected one of {', '.join(DTYPE_NAMES)} "
         f"(or numpy's aliases of them, such as 'double'){hint}",

@@ -77,7 +77,7 @@ def schema_text(schema: JsonDict, cls: type[Any]) -> None:
 def _range(node: JsonDict) -> list[str]:
     """ "Range: ..." for the bounds in ``node`` or its anyOf/oneOf members (not behind $ref);
     none for the float range itself, which only says "finite"."""
-    from ._types import FLOAT_MAX  # local: _types imports this module
+    from ..limits import FLOAT_MAX
 
     found: list[str] = []
     stack: list[Any] = [node]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import re
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
@@ -32,8 +31,8 @@ from pydantic import (
 from pydantic_core import CoreSchema, InitErrorDetails, PydanticCustomError, core_schema
 
 from .._lazy import lazy, loaded
-from ..errors import closest, describe, forbidden_module_message
-from ..limits import MAX_RANK
+from ..errors import BEYOND_FLOAT, closest, describe, did_you_mean, forbidden_module_message
+from ..limits import FLOAT_MAX, KERAS_PACKAGES, MAX_ARRAY_ELEMENTS, MAX_RANK, SEED_MAX, SEED_MIN
 from ._dtypes import (  # the dtype names live with the dtype code
     DtypeName,
     DtypeProblem,
@@ -49,13 +48,11 @@ else:
     np = lazy("numpy", globals(), "np")  # validating a config needs no numpy
 
 T = TypeVar("T")
-FLOAT_MAX = sys.float_info.max  # float64's
 NUMBER_SCHEMA = {"type": "number", "minimum": -FLOAT_MAX, "maximum": FLOAT_MAX}
-SEED_MIN, SEED_MAX = -(2**63), 2**64 - 1
 #: Modules a config may name for a built-in initializer (never imported, only matched).
 #: ``(?!\n)``: in Python (and so in Python's JSON Schema validators) ``$`` also matches before a
 #: final newline; the lookahead makes the pattern mean the same everywhere.
-KERAS_MODULE_PATTERN = r"^(keras|tf_keras|tensorflow)(\.[A-Za-z_][A-Za-z0-9_]*)*$(?!\n)"
+KERAS_MODULE_PATTERN = rf"^({'|'.join(KERAS_PACKAGES)})(\.[A-Za-z_][A-Za-z0-9_]*)*$(?!\n)"
 KERAS_MODULE = re.compile(KERAS_MODULE_PATTERN)
 
 
@@ -115,7 +112,7 @@ def _check_number(value: Any, keep_int: bool) -> int | float:
         if abs(value) > FLOAT_MAX:
             raise PydanticCustomError(
                 "out_of_range",
-                "{got} is beyond the range of a float (about 1.8e308)",
+                "{got} " + BEYOND_FLOAT,
                 {"got": describe(value)},
             )
         return value if keep_int else float(value)
@@ -274,8 +271,9 @@ KerasModule = Annotated[
 SharedObjectId = Annotated[int, Field(ge=0, strict=True)]
 #: Descriptions of the keys of serialized objects (SeedGenerators and initializers alike).
 MODULE_TEXT = (
-    "The module Keras would import the class from: keras, tf_keras or tensorflow, or a "
-    "submodule of one (e.g. keras.initializers). Matched as text; initspec never imports it."
+    f"The module Keras would import the class from: {', '.join(KERAS_PACKAGES[:-1])} or "
+    f"{KERAS_PACKAGES[-1]}, or a submodule of one (e.g. keras.initializers). Matched as "
+    "text; initspec never imports it."
 )
 SHARED_OBJECT_ID_TEXT = (
     "Written by Keras 3 on the second and later uses of one object in a .keras file; it "
@@ -339,7 +337,10 @@ REF_KEY = "x-initspec-ref"
 
 
 def nested_shape(
-    value: Any, allow_bool: bool = False, limit: int = 10_000_000, prefix: tuple[str, ...] = ()
+    value: Any,
+    allow_bool: bool = False,
+    limit: int = MAX_ARRAY_ELEMENTS,
+    prefix: tuple[str, ...] = (),
 ) -> tuple[int, ...]:
     """The shape of a rectangular nested list of numbers; raises a located error otherwise.
 
@@ -390,7 +391,7 @@ def nested_shape(
         if isinstance(v, int) and abs(v) > FLOAT_MAX:
             raise PydanticCustomError(
                 "out_of_range",
-                "{where} is beyond the range of a float (about 1.8e308)",
+                "{where} " + BEYOND_FLOAT,
                 _at(k, shape, prefix),
             )
     return tuple(shape)
@@ -553,11 +554,7 @@ def choice_error(
 ) -> PydanticCustomError:
     """An ``invalid_choice`` error listing the choices and the closest ones."""
     listed = ", ".join(repr(c) for c in choices)
-    hint = ""
-    if isinstance(got, str):
-        near = closest(got, choices, 1)
-        if near:
-            hint = f"; did you mean {near[0]!r}?"
+    hint = did_you_mean(closest(got, choices, 1))
     return PydanticCustomError(
         "invalid_choice",
         "{field} must be one of {listed}{note}; got {got}{hint}",

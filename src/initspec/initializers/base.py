@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, NamedTuple, TypeVar, c
 from pydantic import ConfigDict, Field, ValidationError
 
 from .._lazy import lazy
-from ..errors import InitializerError, Loc, describe, records_from_pydantic
+from .._pydantic_errors import records_from_pydantic
+from ..errors import InitializerError, Loc, describe
 from ..limits import MAX_BYTES_ENV, MAX_RANK, max_tensor_bytes
 from . import _dtypes
 from ._dtypes import (

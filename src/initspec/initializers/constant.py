@@ -9,7 +9,7 @@ from pydantic import Discriminator, Field, PlainValidator, Tag, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from .._lazy import lazy
-from ..errors import InitializerError, closest, describe
+from ..errors import InitializerError, closest, describe, did_you_mean
 from . import _windows
 from ._types import (
     ArraySpec,
@@ -275,8 +275,7 @@ def _window_name(value: Any) -> str:
             "give the window's values as a list instead",
             {"name": repr(value)},
         )
-    near = closest(value, list(_windows.WINDOW_ALIASES), 1) if isinstance(value, str) else []
-    hint = f"; did you mean {near[0]!r}?" if near else ""
+    hint = did_you_mean(closest(value, list(_windows.WINDOW_ALIASES), 1))
     raise PydanticCustomError(
         "invalid_choice",
         "window must be a window name such as 'hann' or "
