@@ -1615,3 +1615,19 @@ def test_numpy_scalar_types_in_configs(scalar: Any, expected: Any) -> None:
         except InitializerError as exc:  # nothing else may escape
             records = list(exc.errors)
         assert records is None or records
+
+
+@pytest.mark.parametrize(
+    ("identifier", "loc", "value"),
+    [
+        ({"class_name": "Zeros", "\ud800": None}, ("\ud800",), None),
+        ({"class_name": "RandomNormal", "config": {"\udc00": 1}}, ("config", "\udc00"), 1),
+    ],
+)
+def test_a_lone_surrogate_key_is_an_unknown_key_where_it_stands(
+    identifier: dict[str, Any], loc: tuple[str, ...], value: Any
+) -> None:
+    """pydantic cannot read such a key and names the mapping instead: the record names the key."""
+    with pytest.raises(initspec.InitializerError) as info:
+        initspec.get(identifier)
+    assert [(r.loc, r.type, r.input) for r in info.value.errors] == [(loc, "unknown_key", value)]

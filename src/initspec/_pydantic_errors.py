@@ -336,7 +336,12 @@ _BUILDERS: dict[str, Callable[[_Problem], ErrorRecord]] = {
 
 
 def _record(
-    err: Any, schema: Any, defs: dict[Any, Any], prefix: Loc, class_names: Sequence[str]
+    err: Any,
+    schema: Any,
+    defs: dict[Any, Any],
+    prefix: Loc,
+    class_names: Sequence[str],
+    data: Any,
 ) -> ErrorRecord:
     place = _place(schema, err["loc"], defs)
     raw_loc = tuple(_plain_part(part) for part in place.loc)
@@ -345,7 +350,12 @@ def _record(
     loc: Loc = raw_loc + subloc
     value = _descend(err.get("input"), subloc)  # the input is the value the location designates
     ptype: str = err["type"]
-    if ptype in ERROR_TYPES and ptype not in _PYDANTIC_TYPES:  # raised by initspec's validators
+    key = _unreadable_key(ptype, value, data, loc)
+    if key is not None:  # pydantic names the mapping, not the key it could not read
+        holder = _descend(data, loc)
+        msg = f"unknown key {describe(key)}: a key must be valid Unicode text"
+        record = ErrorRecord((*loc, key), "unknown_key", msg, holder[key])
+    elif ptype in ERROR_TYPES and ptype not in _PYDANTIC_TYPES:  # raised by initspec's validators
         record = ErrorRecord(loc, ptype, err["msg"], value)
     else:
         field = str(raw_loc[-1]) if raw_loc else "identifier"
@@ -379,6 +389,15 @@ def spell_bound(bound: Any) -> str:
     return f"{bound:g}" if isinstance(bound, float) else str(bound)
 
 
+def _unreadable_key(ptype: str, value: Any, data: Any, loc: Loc) -> str | None:
+    """The key pydantic reported as its ``string_unicode`` input, when it is a key of the
+    mapping at ``loc`` in ``data`` (a lone surrogate), else None."""
+    if ptype != "string_unicode" or not isinstance(value, str) or data is None:
+        return None
+    holder = _descend(data, loc)
+    return value if isinstance(holder, dict) and value in holder else None
+
+
 def _descend(value: Any, path: tuple[Any, ...]) -> Any:
     for step in path:
         try:
@@ -398,14 +417,17 @@ def records_from_pydantic(
     validated: type[BaseModel] | TypeAdapter[Any] | None = None,
     prefix: Loc = (),
     class_names: Sequence[str] = (),
+    data: Any = None,
 ) -> list[ErrorRecord]:
     """Translate a pydantic ``ValidationError`` into initspec's records.
 
     ``validated`` is the model or adapter that raised it: its schema tells which parts of
     pydantic's locations are union tags, and which keys a model allows; ``prefix`` is put
-    before every location; ``class_names`` feeds "did you mean".
+    before every location; ``class_names`` feeds "did you mean"; ``data`` is what was
+    validated (pydantic cannot name a key it cannot read, such as a lone surrogate: the key is
+    found in it).
     """
     schema = _core_schema(validated)
     defs = _definitions(schema)
     errors = exc.errors(include_url=False)
-    return [_record(err, schema, defs, prefix, class_names) for err in errors]
+    return [_record(err, schema, defs, prefix, class_names, data) for err in errors]

@@ -136,7 +136,7 @@ def deserialize(
 def _envelope_error(exc: ValidationError, data: dict[str, Any], names: Table) -> InitializerError:
     """The records of a config that failed validation."""
     tag = names.tag_of(data)
-    records = records_from_pydantic(exc, names.adapter, class_names=names.class_names)
+    records = records_from_pydantic(exc, names.adapter, class_names=names.class_names, data=data)
     records = [_explain_missing_tag(r, data, names) for r in records]
     if tag not in names.models:
         records += _envelope_key_problems(data)

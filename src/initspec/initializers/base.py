@@ -561,7 +561,7 @@ def validate_config(cls: type[Initializer[Any]], config: Any, loc: Loc) -> Stric
             return cls.config_model.model_validate(config)
         except ValidationError as exc:
             error = exc
-    records = records_from_pydantic(error, cls.config_model, prefix=loc)
+    records = records_from_pydantic(error, cls.config_model, prefix=loc, data=config)
     raise InitializerError(records, subject=f"the {cls.__name__} config") from error
 
 
