@@ -179,13 +179,18 @@ class _Text:
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def _escaped(match: re.Match[str]) -> str:
+    """A lone surrogate written as its JSON escape (``\\udf86``)."""
+    return f"\\u{ord(match.group()):04x}"
+
+
 def _scalar(value: Any) -> str:
     if value is None or isinstance(value, bool):
         return "null" if value is None else ("true" if value else "false")
     if isinstance(value, str):
         text = json.dumps(value[:200], ensure_ascii=False)
         # a lone surrogate (valid in JSON, "\\udf86") cannot be encoded: keep it escaped
-        return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+        return _LONE_SURROGATE.sub(_escaped, text)
     if isinstance(value, int):
         return str(value) if abs(value) < 10**30 else f"<integer of {value.bit_length()} bits>"
     if isinstance(value, float):
@@ -238,7 +243,8 @@ class ErrorRecord:
         }
 
     def __str__(self) -> str:
-        where = self.pointer or "(identifier)"
+        # a key that is a lone surrogate (valid in JSON) stays escaped, so the text encodes
+        where = _LONE_SURROGATE.sub(_escaped, self.pointer) or "(identifier)"
         if self.line is not None:
             where += f" (line {self.line}, column {self.column})"
         return f"at {where} [{self.type}]: {self.msg}"
