@@ -63,8 +63,6 @@ FORMATS: dict[str, Format] = {
     ".h5": "h5",
     ".hdf5": "h5",
 }
-_ZIP_MAGIC = sniffing.ZIP_MAGIC
-_HDF5_MAGIC = sniffing.HDF5_MAGIC
 _LAYER_KEYS = ("layer", "backward_layer", "cell", "cells", "layers")
 #: How many other places of an aliased initializer config a finding names.
 ALSO_AT_SHOWN = 10
@@ -332,7 +330,7 @@ def _zip_entry_count(handle: Any) -> int | None:
 def _keras_config(source: _Source, limits: Limits) -> str:
     label = source.label
     head = source.head(8)
-    if not head.startswith(_ZIP_MAGIC):
+    if not head.startswith(sniffing.ZIP_MAGIC):
         raise _unreadable(
             label,
             "not a .keras file: a .keras file is a zip archive holding "
@@ -430,7 +428,7 @@ def _h5_config(source: _Source, limits: Limits) -> str | None:
     """
     label = source.label
     head = source.head(8)
-    if not head.startswith(_HDF5_MAGIC):
+    if not head.startswith(sniffing.HDF5_MAGIC):
         raise _unreadable(
             label,
             "not an HDF5 file: a legacy Keras .h5 file starts with the HDF5 "
@@ -654,9 +652,8 @@ def _load(
         data = None if config is None else _parse_json(config, f"{label}[model_config]", limits)
         return _Document(label, fmt, data, None, "model_config")
     raw = where.whole(limits)
-    if raw.startswith((_ZIP_MAGIC, _HDF5_MAGIC)):
-        kind = "a zip archive (.keras?)" if raw.startswith(_ZIP_MAGIC) else "an HDF5 file (.h5?)"
-        raise _unreadable(label, f"this is {kind}, not {fmt.upper()} text")
+    if sniffing.content_format(raw) is not None:
+        raise _unreadable(label, f"this is {sniffing.what_it_is(raw)}, not {fmt.upper()} text")
     text = _decode(raw, label)
     if fmt == "json":
         return _Document(label, fmt, _parse_json(text, label, limits), text)
