@@ -155,13 +155,10 @@ def derive_seed(seed: int, label: str | bytes) -> int:
 def resolve_threads(threads: int | None) -> int:
     """The thread count to use: ``threads``, else ``$INITSPEC_NUM_THREADS``, else the CPUs."""
     if threads is None:
-        threads = _env_threads()
+        threads = env_threads()
         if threads is None:
             threads = _cpu_count()
     return threads
-
-
-_env_threads = env_threads  # ``$INITSPEC_NUM_THREADS``, read and checked in limits.py
 
 
 def _cpu_count() -> int:
@@ -490,7 +487,7 @@ def fill(
 
     if whole and total <= BLOCK:  # one block (small tensors): no task machinery
         if threads is None:
-            _env_threads()  # a bad setting is an error whatever the size
+            env_threads()  # a bad setting is an error whatever the size
         w = _worker()
         w.seek(key, 0)
         if work == out.dtype:
