@@ -604,6 +604,11 @@ def test_a_glob_that_matches_nothing_is_reported(
     captured = capsys.readouterr()
     assert captured.err == "initspec: warning: --exclude 'draft' matched no file\n"
     assert "all valid: 4 file(s)" in captured.out
+    # the warning names the option the glob was given with
+    assert run(["validate", "--isolated", "--extend-exclude", "draft", "configs"]) == 0
+    assert (
+        capsys.readouterr().err == "initspec: warning: --extend-exclude 'draft' matched no file\n"
+    )
     # files named one by one (as pre-commit does) are checked whatever the globs: no warning
     assert run(["validate", "--exclude", "draft", "models/good.json"]) == 0
     assert capsys.readouterr().err == ""

@@ -393,11 +393,13 @@ def _results(args: argparse.Namespace, settings: Any) -> tuple[list[FileResult],
         for entry in walk(args.paths, rules)
     ]
     walked = any(_is_dir(path) for path in args.paths)  # globs apply inside directories
+    flags = {  # the option each glob was given with; others come from [tool.initspec]
+        **dict.fromkeys(args.extend_exclude, "--extend-exclude"),
+        **dict.fromkeys(args.exclude, "--exclude"),
+        **dict.fromkeys(args.include, "--include"),
+    }
     for pattern in rules.unmatched() if walked else ():
-        if pattern in args.include or pattern in args.exclude or pattern in args.extend_exclude:
-            option = "--include" if pattern in args.include else "--exclude"
-        else:
-            option = f"{settings.source}: [tool.initspec]"
+        option = flags.get(pattern, f"{settings.source}: [tool.initspec]")
         sys.stderr.write(f"initspec: warning: {option} {pattern!r} matched no file\n")
     filtered_out = not results and rules.active
     if filtered_out:
