@@ -252,6 +252,26 @@ def test_float32_rounding_stays_far_inside_the_guard_band() -> None:
     assert relative.max() <= sampling.GUARD / 64
 
 
+@pytest.mark.parametrize(("n", "seed"), [(4608, 1), (4607, 1), (2**16, 99), (2**16, 7)])
+def test_tail_refinement_follows_the_documented_recipe(n: int, seed: int) -> None:
+    # The module docs' recipe, step by step in Python (float64, exact): u1 from the first
+    # ceil(n/2) halves, then each u1 < 2**-12, in order, lowered by the next word's uniform.
+    # The large blocks have more than the few the fast path looks for one by one.
+    w = sampling._worker()
+    w.seek(sampling.stream_key(seed), 0)
+    m = (n + 1) // 2
+    halves = w.bitgen.random_raw(m).view(np.uint32)[:m].tolist()
+    expected = [1.0 - (h >> 9) * 2.0**-23 for h in halves]
+    small = [j for j, u in enumerate(expected) if u < 2.0**-12]
+    for j in small:
+        r = (int(w.bitgen.random_raw()) >> 11) * 2.0**-53
+        expected[j] = float(np.float32(expected[j] - r * 2.0**-23))
+    w.seek(sampling.stream_key(seed), 0)
+    u1, _, _ = sampling._standard_normal_f32(w, np.empty(n, np.float32), 1.0)
+    assert u1.tolist() == expected
+    assert len(small) >= (1 if n < 2**16 else 5), "the case no longer covers what it is for"
+
+
 # --- one thread pool ---------------------------------------------------------------------------
 
 

@@ -21,8 +21,9 @@ Stream version 2 (``STREAM_VERSION``), what every random element is made of:
   - uniform integers: ``Generator.integers(low, high, n, dtype)``;
   - normal float32 (Box-Muller): with ``m = ceil(n / 2)``, halves ``[0, m)`` give radii from
     ``u1 = 1 - (half >> 9) * 2**-23`` in (0, 1]; each ``u1 < 2**-12`` is then refined, in
-    order, with one float64 uniform ``r`` from ``Generator.random`` as ``u1 - r * 2**-23``, so
-    the tails are continuous out to about 10 standard deviations. Halves ``[m, 2m)``, read as
+    order, with the generator's next word ``x`` as ``u1 - r * 2**-23`` (in float64, rounded
+    once), ``r = (x >> 11) * 2**-53`` (the float64 uniform ``Generator.random`` makes), so the
+    tails are continuous out to about 10 standard deviations. Halves ``[m, 2m)``, read as
     signed integers, give angles ``theta = half * 2 pi / 2**32`` in [-pi, pi). Elements
     ``[0, m)`` are ``sqrt(-2 ln u1) cos(theta)`` and ``[m, n)`` the matching sines;
   - normal float64: ``Generator.standard_normal(n)`` (numpy's ziggurat);
@@ -57,6 +58,8 @@ integer and float64 values, and float32 normals elsewhere, are those of version 
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import hashlib
 import math
 import os
@@ -176,6 +179,7 @@ def _mix(z: int) -> int:
     return z ^ (z >> 31)
 
 
+@functools.lru_cache(maxsize=256)
 def stream_key(seed: int) -> int:
     """The 64-bit key every block state of ``seed`` is derived from."""
     return _mix((seed & _M64) ^ _VERSION_TAG)
@@ -190,11 +194,13 @@ class _Worker:
         self._scratch: dict[tuple[str, np.dtype[Any]], np.ndarray[Any, Any]] = {}
         # block start states already derived (a pure function of key and block), a few kept
         self._starts: dict[tuple[int, int], Any] = {}
+        self._words = _state_words(self.bitgen)
+        self._normal: dict[int, tuple[Any, Any, Any]] = {}  # the last size's views
 
     def seek(self, key: int, block: int) -> None:
         """Put the generator at the start of ``block`` of the stream of ``key``."""
-        state = self._starts.get((key, block))
-        if state is None:
+        start = self._starts.get((key, block))
+        if start is None:
             x = _mix(key ^ block)
             a, b, c = _mix(x), _mix(x + 1), _mix(x + 2)
             self.bitgen.state = {
@@ -206,9 +212,13 @@ class _Worker:
             self.bitgen.random_raw(12)
             if len(self._starts) >= _STARTS_KEPT:
                 self._starts.clear()
-            self._starts[(key, block)] = dict(self.bitgen.state)  # a fresh copy: not shared
+            # a fresh copy, not shared: the state's words, or numpy's state dict
+            start = self._words.copy() if self._words is not None else dict(self.bitgen.state)
+            self._starts[(key, block)] = start
+        elif self._words is not None:
+            self._words[...] = start
         else:
-            self.bitgen.state = state
+            self.bitgen.state = start
 
     def scratch(self, name: str, size: int, dtype: np.dtype[Any]) -> np.ndarray[Any, Any]:
         buf = self._scratch.get((name, dtype))
@@ -216,6 +226,44 @@ class _Worker:
             buf = np.empty(max(size, BLOCK), dtype)
             self._scratch[(name, dtype)] = buf
         return buf[:size]
+
+    def normal_scratch(
+        self, m: int
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+        """Three float32 buffers of ``m`` elements (uniforms, radii, angles) for a batch."""
+        views = self._normal.get(m)
+        if views is None:
+            views = (
+                self.scratch("u1", m, _F32),
+                self.scratch("radius", m, _F32),
+                self.scratch("angle", m, _F32),
+            )
+            self._normal = {m: views}
+        return views
+
+
+def _state_words(bitgen: np.random.SFC64) -> npt.NDArray[np.uint64] | None:
+    """The generator's state as a live array of five 64-bit words (SFC64's four, then its
+    buffered-half flag and half), written in a fifth of the time numpy's ``state`` setter
+    takes; ``None`` (use the setter) unless numpy's state struct is laid out that way here."""
+    try:
+        view = np.ctypeslib.as_array(
+            (ctypes.c_uint64 * 5).from_address(bitgen.ctypes.state_address)
+        )
+    except (AttributeError, TypeError, ValueError):  # pragma: no cover - another numpy
+        return None
+    probe = np.array([1, 2, 3, 4], dtype=np.uint64)
+    bitgen.state = {
+        "bit_generator": "SFC64",
+        "state": {"state": probe},
+        "has_uint32": 1,
+        "uinteger": 5,
+    }
+    expected = [1, 2, 3, 4, 1 | 5 << 32] if np.little_endian else [1, 2, 3, 4, 1 << 32 | 5]
+    if view.tolist() != expected:  # pragma: no cover - a layout this module does not know
+        return None
+    view[4] = 0
+    return view
 
 
 _STARTS_KEPT = 256
@@ -241,6 +289,8 @@ def _halves(w: _Worker, count: int) -> npt.NDArray[np.uint32]:
     """``count`` 32-bit halves of the block's next raw words, low half of each word first."""
     words = w.bitgen.random_raw((count + 1) // 2)
     halves = words.view(np.uint32)
+    if not _BIG_ENDIAN and not count & 1:
+        return halves
     if _BIG_ENDIAN:  # keep the little-endian order the stream is defined in
         halves = np.ascontiguousarray(halves.reshape(-1, 2)[:, ::-1]).reshape(-1)
     return halves[:count]
@@ -283,27 +333,28 @@ def _standard_normal_f32(
     """Fill ``out`` with ``scale`` times standard normals (Box-Muller; see the module docs).
 
     Returns the radii's uniforms ``u1`` and the angles, both exact, for :func:`_exact_f32`,
-    and the radii (times ``scale`` when it was folded in).
+    and the radii (times ``scale`` when it was folded in). A small tensor's cost is mostly
+    the number of numpy calls, so each step is one call on the whole batch.
     """
     n = out.size
     m = (n + 1) // 2
     bits = _halves(w, 2 * m)
-    u1 = w.scratch("u1", m, _F32)
-    radius = w.scratch("radius", m, _F32)
-    angle = w.scratch("angle", m, _F32)
+    lead = bits[:m]
+    u1, radius, angle = w.normal_scratch(m)
     raw = u1.view(np.uint32)  # u1 = 1 - (half >> 9) * 2**-23 = 2 - x, x in [1, 2): exact
-    np.right_shift(bits[:m], 9, out=raw)
-    np.bitwise_or(raw, _F32_ONE, out=raw)
-    np.subtract(_F32_TWO, u1, out=u1)  # (0, 1]: k * 2**-23, k >= 1
-    if int(bits[:m].max()) >= _REFINE_BITS:  # some u1 < 2**-12 (8 in a block, on average)
-        small = _few_true(u1 < _REFINE_BELOW, 64)  # (k - r) * 2**-23: continuous tails
-        u1[small] = u1[small] - w.gen.random(len(small)) * 2.0**-23
+    np.right_shift(lead, 9, raw)
+    np.bitwise_or(raw, _F32_ONE, raw)
+    np.subtract(_F32_TWO, u1, u1)  # (0, 1]: k * 2**-23, k >= 1
+    top = int(lead.argmax())
+    if lead[top] >= _REFINE_BITS:  # some u1 < 2**-12 (0.56 per 4,608 values, on average)
+        _refine(w, u1, lead, top)
     np.log(u1, out=radius)
     fold = scale == 0 or _FOLD_LOW <= scale <= _FOLD_HIGH
     np.multiply(radius, np.float32(-2.0 * scale * scale if fold else -2.0), out=radius)
     np.sqrt(radius, out=radius)
     # [-pi, pi): the signed half rounded to float32, times 2 pi / 2**32 in float32
-    np.multiply(bits[m:].view(np.int32), _ANGLE_STEP, out=angle, dtype=_F32, casting="unsafe")
+    angle[...] = bits[m:].view(np.int32)
+    np.multiply(angle, _ANGLE_STEP, angle)
     head, tail = out[:m], out[m:]
     k = n - m
     np.cos(angle, out=head)
@@ -317,6 +368,30 @@ def _standard_normal_f32(
     if not fold:
         np.multiply(out, np.float32(scale), out=out)
     return u1, angle, radius
+
+
+def _refine(
+    w: _Worker, u1: npt.NDArray[np.float32], lead: npt.NDArray[np.uint32], top: int
+) -> None:
+    """Each ``u1 < 2**-12`` (its half at least ``_REFINE_BITS``; ``top`` is one of them),
+    in order, becomes ``u1 - r * 2**-23`` (in float64, rounded once), ``r`` made of the
+    generator's next word ``x`` as ``(x >> 11) * 2**-53``: continuous tails. A block has a
+    handful, so they are found one ``argmax`` each (``lead`` is spent: its found halves are
+    zeroed) up to a few, and with one full scan beyond."""
+    small = [top]
+    lead[top] = 0
+    while len(small) < 4:
+        i = int(lead.argmax())
+        if lead[i] < _REFINE_BITS:
+            break
+        small.append(i)
+        lead[i] = 0
+    else:
+        small += np.flatnonzero(lead >= _REFINE_BITS).tolist()
+    small.sort()
+    next_word = w.bitgen.random_raw
+    for i in small:
+        u1[i] = float(u1[i]) - (next_word() >> 11) * 2.0**-76
 
 
 def _exact_f32(
@@ -404,7 +479,11 @@ def _truncated(w: _Worker, out: np.ndarray[Any, Any], stddev: float) -> None:
 
 def _block_values(w: _Worker, dist: Distribution, out: np.ndarray[Any, Any]) -> None:
     """Fill ``out`` (float32, float64 or integer, 1-D contiguous) with one block's values."""
-    if isinstance(dist, Uniform):
+    if type(dist) is Normal and not dist.truncated and out.dtype is _F32:  # the common case
+        _standard_normal_f32(w, out, dist.stddev)
+        if dist.mean != 0.0:
+            np.add(out, np.float32(dist.mean), out=out)
+    elif isinstance(dist, Uniform):
         _uniform(w, out, dist.low, dist.high)
     elif isinstance(dist, UniformInt):
         out[...] = w.gen.integers(dist.low, dist.high, size=out.size, dtype=out.dtype)
@@ -478,25 +557,26 @@ def fill(
     True
     """
     flat = out.reshape(-1)
-    if flat.size == 0:
+    size = flat.size
+    if size == 0:
         return
     key = stream_key(seed)
-    total = math.prod(full_shape)
-    work = _work_dtype(out.dtype, dist)
-    whole = offset is None or (tuple(out.shape) == tuple(full_shape) and not any(offset))
-
-    if whole and total <= BLOCK:  # one block (small tensors): no task machinery
+    dtype = out.dtype
+    work = dtype if dtype is _F32 or dtype == _F64 else _work_dtype(dtype, dist)
+    if offset is None and size <= BLOCK:  # one whole block (small tensors): no task machinery
         if threads is None:
             env_threads()  # a bad setting is an error whatever the size
         w = _worker()
         w.seek(key, 0)
-        if work == out.dtype:
+        if work is dtype:
             _block_values(w, dist, flat)
         else:
-            tmp = w.scratch("cast", total, work)
+            tmp = w.scratch("cast", size, work)
             _block_values(w, dist, tmp)
             flat[...] = tmp
         return
+    total = math.prod(full_shape)
+    whole = offset is None or (tuple(out.shape) == tuple(full_shape) and not any(offset))
     if whole:
         blocks = list(range(math.ceil(total / BLOCK)))
 

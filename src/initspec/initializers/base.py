@@ -263,7 +263,8 @@ class Filler:
                 f"threads must be a positive integer; got {describe(threads)}",
                 threads,
             )
-        size = math.prod(d for d in full if d)  # numpy's bound, zero-size dimensions or not
+        # numpy's bound, zero-size dimensions or not
+        size = math.prod(full) or math.prod(d for d in full if d)
         if size * dt.itemsize >= 2**63:
             raise call_error(
                 ("shape",),
@@ -301,7 +302,7 @@ class Filler:
         >>> initspec.Orthogonal().check_call([3, 2], "float64")
         ((3, 2), dtype('float64'))
         """
-        if type(shape) is tuple and all(type(d) is int and d >= 0 for d in shape):
+        if type(shape) is tuple and not [d for d in shape if type(d) is not int or d < 0]:
             full = shape if len(shape) <= MAX_RANK else check_shape(shape)
         else:
             full = check_shape(shape)
@@ -530,14 +531,17 @@ def _check_out(out: Any, shape: tuple[int, ...], dtype: np.dtype[Any]) -> None:
             f"out must be a numpy array (or numpy.memmap); got {describe(out)}",
             None,
         )
+    flags = out.flags
+    if out.shape == shape and out.dtype == dtype and flags.c_contiguous and flags.writeable:
+        return
     problems = []
     if out.shape != shape:
         problems.append(f"shape {out.shape} instead of {shape}")
     if out.dtype != dtype:
         problems.append(f"dtype {out.dtype.name} instead of {dtype.name}")
-    if not out.flags.c_contiguous:
+    if not flags.c_contiguous:
         problems.append("it is not C-contiguous")
-    if not out.flags.writeable:
+    if not flags.writeable:
         problems.append("it is read-only")
     if problems:
         raise call_error(
