@@ -24,16 +24,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from .errors import (
-    BEYOND_FLOAT,
-    ERROR_TYPES,
-    ErrorRecord,
-    Loc,
-    closest,
-    describe,
-    did_you_mean,
-    forbidden_module_message,
-)
+from .errors import ERROR_TYPES, ErrorRecord, Loc, closest, describe, did_you_mean
+from .limits import BEYOND_FLOAT, forbidden_module_message
 
 if TYPE_CHECKING:
     from pydantic import BaseModel, TypeAdapter, ValidationError

@@ -26,10 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .limits import FLOAT_MAX, KERAS_PACKAGES
-
 __all__ = [
-    "BEYOND_FLOAT",
     "ERROR_TYPES",
     "ErrorRecord",
     "InitializerError",
@@ -37,16 +34,10 @@ __all__ = [
     "closest",
     "describe",
     "did_you_mean",
-    "forbidden_module_message",
     "json_pointer",
 ]
 
 Loc = tuple[str | int, ...]
-
-#: The Keras packages a config's ``module`` may name, as messages list them.
-_PACKAGES = ", ".join(f"{name}.*" for name in KERAS_PACKAGES)
-#: Why an integer is refused where a float is read (after the value or the field's name).
-BEYOND_FLOAT = f"is beyond the range of a float (about {FLOAT_MAX:.1e})".replace("e+", "e")
 
 #: Every ``ErrorRecord.type`` initspec emits, with what it means. Stable across releases.
 ERROR_TYPES: dict[str, str] = {
@@ -66,7 +57,8 @@ ERROR_TYPES: dict[str, str] = {
     "invalid_choice": "a value outside its enumeration",
     "invalid_value": "a value of the right type that is still wrong (e.g. a ragged array)",
     "minval_above_maxval": "RandomUniform's minval is greater than its maxval",
-    "forbidden_module": f"a module outside {_PACKAGES} and registrations",
+    "forbidden_module": "a module outside the Keras packages (limits.KERAS_PACKAGES) and "
+    "registrations",
     "registered_name_mismatch": "registered_name disagrees with class_name",
     "invalid_shape": "a shape that is not a sequence of non-negative integers, or the wrong rank",
     "invalid_dtype": "a dtype initspec does not know",
@@ -325,19 +317,6 @@ class InitializerError(ValueError):
         new = InitializerError(records, self.subject)
         new.__cause__ = self.__cause__
         return new
-
-
-def forbidden_module_message(value: Any, allowed: Sequence[str] = ()) -> str:
-    """Why a config's ``module`` is refused; ``allowed`` names the registrations' modules."""
-    also = (
-        "".join(f", {m}" for m in allowed)
-        if allowed
-        else " or the module of a registered initializer"
-    )
-    return (
-        f"module {value!r} is not allowed: initspec never imports what a config names, and "
-        f"accepts only {_PACKAGES}{also}"
-    )
 
 
 def describe(value: Any) -> str:

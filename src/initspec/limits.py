@@ -17,10 +17,12 @@ import functools
 import math
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "BEYOND_FLOAT",
     "FLOAT_MAX",
     "KERAS_PACKAGES",
     "MAX_ARRAY_ELEMENTS",
@@ -35,6 +37,7 @@ __all__ = [
     "Limits",
     "env_int",
     "env_threads",
+    "forbidden_module_message",
     "max_tensor_bytes",
 ]
 
@@ -50,6 +53,8 @@ SEED_MIN, SEED_MAX = -(2**63), 2**64 - 1
 FLOAT_MAX = sys.float_info.max
 #: The packages a config's ``module`` may name (or their submodules); never imported.
 KERAS_PACKAGES = ("keras", "tf_keras", "tensorflow")
+#: Why an integer is refused where a float is read (after the value or the field's name).
+BEYOND_FLOAT = f"is beyond the range of a float (about {FLOAT_MAX:.1e})".replace("e+", "e")
 #: Most histogram bins ``initspec show --bins`` draws (one terminal line each).
 SHOW_MAX_BINS = 1_000
 #: Seconds ``-o PIPE`` waits for a process to open a named pipe for reading.
@@ -58,6 +63,20 @@ PIPE_READER_SECONDS = 5
 #: Most threads one call of the sampler runs on (a larger ``threads=`` runs on this many); the
 #: process keeps one pool of at most ``MAX_THREADS - 1`` threads, shared by every call.
 MAX_THREADS = 64
+
+
+def forbidden_module_message(value: Any, allowed: Sequence[str] = ()) -> str:
+    """Why a config's ``module`` is refused; ``allowed`` names the registrations' modules."""
+    packages = ", ".join(f"{name}.*" for name in KERAS_PACKAGES)
+    also = (
+        "".join(f", {m}" for m in allowed)
+        if allowed
+        else " or the module of a registered initializer"
+    )
+    return (
+        f"module {value!r} is not allowed: initspec never imports what a config names, and "
+        f"accepts only {packages}{also}"
+    )
 
 
 #: Longest value an ``INITSPEC_*`` variable may hold: 30 digits (10**30 - 1 bytes is no limit).

@@ -15,14 +15,7 @@ from pydantic import ValidationError
 
 from ._lazy import lazy
 from ._pydantic_errors import records_from_pydantic
-from .errors import (
-    ErrorRecord,
-    InitializerError,
-    closest,
-    describe,
-    did_you_mean,
-    forbidden_module_message,
-)
+from .errors import ErrorRecord, InitializerError, closest, describe, did_you_mean
 from .initializers import Initializer
 from .initializers._schema_text import schema_text
 from .initializers._types import (
@@ -32,6 +25,7 @@ from .initializers._types import (
 )
 from .initializers.base import dtype_kind, python_scalars
 from .initializers.constant import ArrayInitializer
+from .limits import forbidden_module_message
 from .registry import Table, builtin_table, table
 
 if TYPE_CHECKING:

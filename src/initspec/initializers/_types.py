@@ -31,8 +31,17 @@ from pydantic import (
 from pydantic_core import CoreSchema, InitErrorDetails, PydanticCustomError, core_schema
 
 from .._lazy import lazy, loaded
-from ..errors import BEYOND_FLOAT, closest, describe, did_you_mean, forbidden_module_message
-from ..limits import FLOAT_MAX, KERAS_PACKAGES, MAX_ARRAY_ELEMENTS, MAX_RANK, SEED_MAX, SEED_MIN
+from ..errors import closest, describe, did_you_mean
+from ..limits import (
+    BEYOND_FLOAT,
+    FLOAT_MAX,
+    KERAS_PACKAGES,
+    MAX_ARRAY_ELEMENTS,
+    MAX_RANK,
+    SEED_MAX,
+    SEED_MIN,
+    forbidden_module_message,
+)
 from ._dtypes import (  # the dtype names live with the dtype code
     DtypeName,
     DtypeProblem,
