@@ -25,7 +25,7 @@ import sys
 import types
 import typing
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import numpy as np
@@ -327,14 +327,12 @@ def _array_values(draw: st.DrawFn, dtype: str, min_rank: int, max_rank: int) -> 
 class Opts:
     """Field-specific knowledge that cannot be read from a field's type."""
 
-    min_value: float | None = None
-    exclude_min: bool = False
     min_rank: int | None = None  #: for arrays (None: 1 for lists, 0 for __numpy__ values)
     max_rank: int = 3
 
 
-#: Field-specific knowledge that no validator states, keyed by (model, field). (Bounds such
-#: as stddev >= 0 and scale > 0 are read from the fields' own validators: see _after_bounds.)
+#: Field-specific knowledge that no declaration states, keyed by (model, field). (Bounds such
+#: as stddev >= 0 and scale > 0 are read from the fields' own Field(ge=/gt=/le=).)
 FIELD_OPTS: dict[tuple[str, str], Opts] = {
     # A window is 1-D in Keras: a nested list validates, but STFT can only ever use a window
     # of shape (frame_length,), so "valid" configs keep windows 1-D.
@@ -382,11 +380,6 @@ MODEL_STRATEGIES: dict[str, Callable[[type[BaseModel], Opts], st.SearchStrategy[
 }
 
 
-def _axes(opts: Opts) -> st.SearchStrategy[int]:
-    # Mostly axes a small shape has, sometimes any integer (validation takes any).
-    return st.integers(-4, 3) | st.integers()
-
-
 def _distributions(opts: Opts) -> st.SearchStrategy[str]:
     # Keras lower-cases the distribution; "normal" means "truncated_normal".
     return st.sampled_from([*variance_scaling.DISTRIBUTIONS, "normal"]).flatmap(_random_case)
@@ -403,9 +396,7 @@ def _number_arrays(opts: Opts) -> st.SearchStrategy[Any]:
 
 #: Leaf types with their own validators (see initspec/initializers/_types.py), by function.
 VALIDATOR_STRATEGIES: dict[Callable[..., Any], Callable[[Opts], st.SearchStrategy[Any]]] = {
-    _types._number: lambda o: numbers(o.min_value, exclude_min=o.exclude_min),
-    _types._int_or_float: lambda o: numbers(o.min_value, exclude_min=o.exclude_min, huge_ints=True),
-    _types._integer: _axes,
+    _types._int_or_float: lambda o: numbers(huge_ints=True),
     _types._number_array: _number_arrays,
     variance_scaling._distribution: _distributions,
     constant._window_name: _window_names,
@@ -439,16 +430,11 @@ def _strategy_for(tp: Any, metadata: list[Any], opts: Opts) -> st.SearchStrategy
         return _strategy_for(base, [*extra, *metadata], opts)
     meta = _flat_metadata(metadata)
     for m in meta:
-        if isinstance(m, AfterValidator):
-            opts = replace(opts, **_after_bounds(m.func))
-        elif isinstance(m, (BeforeValidator, WrapValidator)) and m.func not in KNOWN_TRANSFORMS:
-            raise UnknownFieldType(f"no strategy for validator {m.func!r}")
+        if isinstance(m, (AfterValidator, BeforeValidator, WrapValidator)) and (
+            m.func not in KNOWN_TRANSFORMS
+        ):
+            raise UnknownFieldType(f"no strategy for validator {m.func!r}: encode its constraint")
     for m in meta:
-        if isinstance(m, PlainValidator) and getattr(m.func, "__qualname__", "").startswith(
-            "_at_least."
-        ):  # a number with a lower bound (_types._at_least)
-            bounded = replace(opts, **_after_bounds(m.func))
-            return numbers(bounded.min_value, exclude_min=bounded.exclude_min)
         if isinstance(m, PlainValidator):
             make = VALIDATOR_STRATEGIES.get(m.func)
             if make is None:
@@ -469,14 +455,20 @@ def _strategy_for(tp: Any, metadata: list[Any], opts: Opts) -> st.SearchStrategy
         return model_dicts(tp, opts)
     if tp is bool:
         return st.booleans()
+    if tp is float:  # pydantic's strict float: the bounds declared with Field(ge=/gt=/le=)
+        low = [(m.ge, False) for m in meta if hasattr(m, "ge")]
+        low += [(m.gt, True) for m in meta if hasattr(m, "gt")]
+        bound, exclude = max(low, default=(None, False))
+        high = min((m.le for m in meta if hasattr(m, "le")), default=None)
+        return numbers(bound, high, exclude_min=exclude)
     if tp is int:
         lo = max((m.ge for m in meta if hasattr(m, "ge")), default=None)
         hi = min((m.le for m in meta if hasattr(m, "le")), default=None)
         if lo is not None and hi is not None:  # e.g. seeds: [-2**63, 2**64 - 1]
             return st.integers(0, 2**16) | st.integers(lo, hi) | st.sampled_from([lo, hi, -1, 0])
-        return st.integers(min_value=lo, max_value=None if lo is None else lo + 2**16) | (
-            st.integers(min_value=lo)
-        )
+        if lo is None:  # axes: mostly those a small shape has, sometimes any integer
+            return st.integers(-4, 3) | st.integers()
+        return st.integers(min_value=lo, max_value=lo + 2**16) | st.integers(min_value=lo)
     if tp is str:
         patterns = [m.pattern for m in meta if getattr(m, "pattern", None)]
         if patterns:
@@ -485,17 +477,9 @@ def _strategy_for(tp: Any, metadata: list[Any], opts: Opts) -> st.SearchStrategy
     raise UnknownFieldType(f"no strategy for type {tp!r} with metadata {meta!r}")
 
 
-def _after_bounds(func: Callable[..., Any]) -> dict[str, Any]:
-    """The bound an AfterValidator enforces, read from the validator itself."""
-    if func.__qualname__.startswith("_at_least."):  # _types._at_least(field, low, inclusive)
-        cells = func.__closure__ or ()
-        bound = dict(zip(func.__code__.co_freevars, (c.cell_contents for c in cells), strict=True))
-        return {"min_value": float(bound["low"]), "exclude_min": not bound["inclusive"]}
-    raise UnknownFieldType(f"no strategy for validator {func!r}: encode its constraint")
-
-
-#: Before-validators that only convert (a tuple to a list): they add no constraint.
-KNOWN_TRANSFORMS: set[Callable[..., Any]] = {_types._tuple_to_list}
+#: Before-validators that only convert (a tuple to a list) or narrow a type to what the
+#: strategies make anyway (a number that is a Python or numpy number): no constraint to encode.
+KNOWN_TRANSFORMS: set[Callable[..., Any]] = {_types._tuple_to_list, _types._real_number}
 
 
 def _check_validators(model: type[BaseModel]) -> None:

@@ -296,7 +296,7 @@ def _not_a_float(p: _Problem) -> ErrorRecord:
 
 def _wrong_type(p: _Problem) -> ErrorRecord:
     code = _PYDANTIC_TYPES[p.type]
-    return p.record(code, f"{p.field} should be {_EXPECTED[code]}; got {describe(p.value)}")
+    return p.record(code, f"{p.field} must be {_EXPECTED[code]}; got {describe(p.value)}")
 
 
 def _out_of_range(p: _Problem) -> ErrorRecord:
@@ -350,10 +350,20 @@ def _record(
     elif ptype in ERROR_TYPES and ptype not in _PYDANTIC_TYPES:  # raised by initspec's validators
         record = ErrorRecord(loc, ptype, err["msg"], value)
     else:
-        field = str(raw_loc[-1]) if raw_loc else "identifier"
+        field = _field_name(raw_loc)
         problem = _Problem(ptype, loc, field, value, ctx, place, err["msg"], class_names)
         record = _BUILDERS.get(ptype, _as_pydantic_says)(problem)
     return replace(record, loc=prefix + record.loc) if prefix else record
+
+
+def _field_name(loc: Loc) -> str:
+    """How a message names the value at ``loc``: its key, with the positions below it
+    (``input_axes[0]``); ``identifier`` for the document itself."""
+    end = len(loc)
+    while end and isinstance(loc[end - 1], int):
+        end -= 1
+    name = str(loc[end - 1]) if end else "identifier"
+    return name + "".join(f"[{i}]" for i in loc[end:])
 
 
 def _range(ctx: dict[str, Any]) -> str:

@@ -193,7 +193,7 @@ def _explain_missing_tag(record: ErrorRecord, data: dict[str, Any], names: Table
             return ErrorRecord(
                 ("class_name",),
                 "not_a_string",
-                f"class_name should be a string (the initializer's name); got {describe(value)}",
+                f"class_name must be a string (the initializer's name); got {describe(value)}",
                 value,
             )
         if record.type == "unknown_class_name" and isinstance(value, str):

@@ -28,7 +28,13 @@ from pydantic import (
     WithJsonSchema,
     model_validator,
 )
-from pydantic_core import CoreSchema, InitErrorDetails, PydanticCustomError, core_schema
+from pydantic_core import (
+    CoreSchema,
+    InitErrorDetails,
+    PydanticCustomError,
+    PydanticKnownError,
+    core_schema,
+)
 
 from .._lazy import lazy, loaded
 from ..errors import closest, describe, did_you_mean
@@ -111,67 +117,35 @@ def numpy_scalar(value: Any) -> Any:
     return value
 
 
-def _check_number(value: Any, keep_int: bool) -> int | float:
+def _real_number(value: Any) -> Any:
+    """What pydantic's strict float takes from Python callers, narrowed to numbers: it accepts
+    anything with ``__float__`` (``np.True_``, complex, ``Decimal``, 0-d arrays), which a
+    config's number is not. numpy numbers become the Python numbers they hold; the rest is
+    refused in pydantic's own words (``float_type``), for the one translator to word."""
+    if type(value) is float or type(value) is int:  # the common case, without a lookup
+        return value
     value = _plain_number(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise PydanticCustomError(
-            "not_a_number", "expected a number; got {got}", {"got": describe(value)}
-        )
-    if isinstance(value, int):
-        if abs(value) > FLOAT_MAX:
-            raise PydanticCustomError(
-                "out_of_range",
-                "{got} " + BEYOND_FLOAT,
-                {"got": describe(value)},
-            )
-        return value if keep_int else float(value)
-    if not math.isfinite(value):
-        raise PydanticCustomError(
-            "not_finite", "expected a finite number; got {got}", {"got": repr(value)}
-        )
+        raise PydanticKnownError("float_type")
     return value
 
 
-def _number(value: Any) -> float:
-    return float(_check_number(value, keep_int=False))
+class _FiniteInSchema:
+    """Annotation metadata: the JSON Schema of a number says it is a finite float (the bounds
+    of :data:`NUMBER_SCHEMA`) where the field declares no tighter bound of its own."""
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: Any) -> dict[str, Any]:
+        found: dict[str, Any] = handler(schema)
+        if "exclusiveMinimum" not in found:
+            found.setdefault("minimum", NUMBER_SCHEMA["minimum"])
+        found.setdefault("maximum", NUMBER_SCHEMA["maximum"])
+        return found
 
 
-def _int_or_float(value: Any) -> int | float:
-    return _check_number(value, keep_int=True)
-
-
-#: A finite number; integers are accepted and become floats.
-#: A finite number; integers are accepted and become floats (not numpy booleans, strings...).
-Number = Annotated[float, PlainValidator(_number), WithJsonSchema(NUMBER_SCHEMA)]
-
-
-def _at_least(field: str, low: float, inclusive: bool) -> PlainValidator:
-    """A number validator with a lower bound, in one call (it runs on every config)."""
-    relation = ">=" if inclusive else ">"
-
-    def check(value: Any) -> float:
-        number = _number(value)
-        if number < low or (number == low and not inclusive):
-            raise PydanticCustomError(
-                "out_of_range",
-                "{field} must be {relation} {low}; got {got}",
-                {"field": field, "relation": relation, "low": low, "got": value},
-            )
-        return number
-
-    return PlainValidator(check)
-
-
-#: stddev: a finite number >= 0.
-NonNegative = Annotated[
-    float, _at_least("stddev", 0, True), WithJsonSchema({**NUMBER_SCHEMA, "minimum": 0})
-]
-#: scale: a finite number > 0.
-Positive = Annotated[
-    float,
-    _at_least("scale", 0, False),
-    WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": FLOAT_MAX}),
-]
+#: A finite number; integers are accepted and become floats. The rules are declared: strict
+#: float (after :func:`_real_number`) and the models' ``allow_inf_nan=False``; a field adds
+#: its own bounds (``stddev: Number = Field(0.05, ge=0)``), which pydantic checks and words.
+Number = Annotated[float, BeforeValidator(_real_number), _FiniteInSchema()]
 
 
 def is_number(value: Any) -> bool:
@@ -212,22 +186,22 @@ def with_errors(
     raise ValidationError.from_exception_data(title, [*details, *extra])
 
 
+def _int_or_float(value: Any) -> int | float:
+    """A finite number, integers kept as integers: pydantic's ``int | float`` union would
+    report a wrong value twice; this reports it once, in pydantic's own error types (worded
+    by the one translator as a ``Number``'s errors are)."""
+    number: int | float = _real_number(value)
+    if isinstance(number, int):
+        if abs(number) > FLOAT_MAX:  # what a float field says of such an integer
+            raise PydanticKnownError("float_type")
+        return number
+    if not math.isfinite(number):
+        raise PydanticKnownError("finite_number")
+    return number
+
+
 #: A finite number that keeps integers as integers (for values that may meet integer dtypes).
 IntOrFloat = Annotated[int | float, PlainValidator(_int_or_float), WithJsonSchema(NUMBER_SCHEMA)]
-
-
-def _integer(value: Any) -> int:
-    numpy = loaded("numpy") if type(value) is not int else None
-    if numpy is not None and isinstance(value, numpy.integer):
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise PydanticCustomError(
-            "not_an_integer", "expected an integer; got {got}", {"got": describe(value)}
-        )
-    return int(value)
-
-
-Integer = Annotated[int, PlainValidator(_integer), WithJsonSchema({"type": "integer"})]
 
 
 SeedInt = Annotated[int, Field(ge=SEED_MIN, le=SEED_MAX)]
@@ -238,7 +212,7 @@ def _tuple_to_list(value: Any) -> Any:
 
 
 #: A list of axis indices (a tuple is accepted from Python callers).
-Axes = Annotated[list[Integer], BeforeValidator(_tuple_to_list)]
+Axes = Annotated[list[int], BeforeValidator(_tuple_to_list)]
 
 
 @dataclass(frozen=True)
@@ -256,7 +230,7 @@ class ModuleName:
         if not isinstance(value, str):
             raise PydanticCustomError(
                 "not_a_string",
-                "module should be a string or null; got {got}",
+                "module must be a string or null; got {got}",
                 {"got": describe(value)},
             )
         raise PydanticCustomError(
@@ -388,14 +362,14 @@ def nested_shape(
         if (isinstance(v, bool) and not allow_bool) or not isinstance(v, (int, float)):
             raise PydanticCustomError(
                 "not_a_number",
-                "{where} should be a number; got {got}",
+                "{where} must be a number; got {got}",
                 _at(k, shape, prefix, got=describe(v)),
             )
         if isinstance(v, float) and not math.isfinite(v):
             raise PydanticCustomError(
                 "not_finite",
-                "{where} should be finite; got {got}",
-                _at(k, shape, prefix, got=repr(v)),
+                "{where} must be a finite number; got {got}",
+                _at(k, shape, prefix, got=describe(v)),
             )
         if isinstance(v, int) and abs(v) > FLOAT_MAX:
             raise PydanticCustomError(
@@ -419,7 +393,7 @@ def _where(loc: tuple[int, ...]) -> str:
 def _number_array(value: Any) -> list[Any]:
     if not isinstance(value, list):
         raise PydanticCustomError(
-            "not_a_list", "expected an array of numbers; got {got}", {"got": describe(value)}
+            "not_a_list", "value must be an array of numbers; got {got}", {"got": describe(value)}
         )
     nested_shape(value)
     copied: list[Any] = copy_nested(value)

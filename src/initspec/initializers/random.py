@@ -19,7 +19,6 @@ from pydantic import Field, ModelWrapValidatorHandler, model_validator
 from .._lazy import lazy
 from ._types import (
     IntOrFloat,
-    NonNegative,
     Number,
     Seed,
     SeedGeneratorSpec,
@@ -199,8 +198,9 @@ class NormalConfig(SeededConfig):
     """Config of RandomNormal and TruncatedNormal."""
 
     mean: Number = Field(0.0, description="Mean of the normal distribution.")
-    stddev: NonNegative = Field(
+    stddev: Number = Field(
         0.05,
+        ge=0,
         description="Standard deviation of the normal distribution (for TruncatedNormal, of "
         "the normal before values more than 2 standard deviations from the mean are redrawn).",
         examples=[0.02],

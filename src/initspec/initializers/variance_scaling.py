@@ -15,7 +15,7 @@ from pydantic import Field, PlainValidator, WithJsonSchema
 
 from .._lazy import lazy
 from ..errors import InitializerError
-from ._types import Axes, Positive, StrictModel, case_insensitive_pattern, choice_error
+from ._types import Axes, Number, StrictModel, case_insensitive_pattern, choice_error
 from .base import call_error
 from .random import TRUNCATED_STDDEV, RandomInitializer, SeededConfig
 
@@ -122,8 +122,9 @@ class AxesConfig(SeededConfig):
 class VarianceScalingConfig(SeededConfig):
     """Config of VarianceScaling (``scale > 0``)."""
 
-    scale: Positive = Field(
+    scale: Number = Field(
         1.0,
+        gt=0,
         description="The values' variance is scale / n, n being the fan that mode picks (at "
         "least 1). GlorotNormal and GlorotUniform use 1 (Glorot & Bengio 2010), LecunNormal "
         "and LecunUniform 1 (LeCun et al. 1998), HeNormal and HeUniform 2 (He et al. 2015).",
