@@ -559,7 +559,7 @@ _check_overrides()
 
 TABLE = builtin_table()
 #: Every name initspec.get(str) accepts (canonical names and aliases).
-KNOWN_NAMES: tuple[str, ...] = tuple(TABLE.names)
+KNOWN_NAMES: tuple[str, ...] = tuple(TABLE.by_name)
 ENVELOPE_KEYS = ("module", "class_name", "config", "registered_name", "shared_object_id")
 
 

@@ -812,7 +812,7 @@ def test_list_text(capsys: pytest.CaptureFixture[str]) -> None:
         listed[tag] = {a.strip() for a in aliases.split(",") if a.strip()}
     assert {e.tag for e in table.entries} <= set(listed)
     every = set(listed) | {a for names in listed.values() for a in names}
-    assert set(table.names) <= every
+    assert set(table.by_name) <= every
     for tag, aliases in listed.items():
         for name in {tag, *aliases}:
             assert type(initspec.get(name)).__name__ == tag
@@ -826,7 +826,7 @@ def test_list_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert [r["class"] for r in builtin] == [e.tag for e in table.entries]
     names = [n for r in builtin for n in r["names"]]
     assert len(names) == len(set(names))
-    assert set(names) == set(table.names)
+    assert set(names) == set(table.by_name)
     for row in builtin:
         assert row["class"] in row["names"]
         for name in row["names"]:

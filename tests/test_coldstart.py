@@ -153,7 +153,7 @@ def _custom_docs() -> Iterator[dict[str, Any]]:
 def test_the_fast_path_and_the_union_agree_with_user_classes(scoped: bool) -> None:
     with _registered(scoped):
         native = not scoped  # names disjoint: the union is keyed natively on class_name
-        names = [n for e in table().entries for n in (e.class_names or e.names)]
+        names = [n for e in table().entries for n in e.class_name_values]
         assert (len(names) == len(set(names))) is native
         accepted = 0
         for doc in _custom_docs():

@@ -287,7 +287,7 @@ def test_a_misspelt_class_name_lists_every_name(server: LanguageServer, tmp_path
     text = modeline(SCHEMA_FILE.as_uri()) + "class_name: GlorotUnifrom\nconfig:\n  seed: 1\n"
     problem = only(server.open(tmp_path / "name.yaml", text))
     assert span(problem) == (1, 12, 1, 25)
-    for name in builtin_table().names:
+    for name in builtin_table().by_name:
         assert f'"{name}"' in problem["message"]
 
 
@@ -304,7 +304,7 @@ def test_completion_offers_the_initializer_names(server: LanguageServer, tmp_pat
     path = tmp_path / "complete.yaml"
     server.open(path, modeline(SCHEMA_FILE.as_uri()) + "class_name: \nconfig: {}\n")
     offered = server.completion(path, 1, 12)
-    assert set(offered) == set(builtin_table().names)
+    assert set(offered) == set(builtin_table().by_name)
 
 
 def test_hover_shows_the_field_description(server: LanguageServer, tmp_path: Path) -> None:
@@ -354,7 +354,7 @@ def test_readme_ref_completes_initializer_names(server: LanguageServer, tmp_path
     server.open(path, text)
     line = text.count("\n") - 1
     offered = server.completion(path, line, len("    kernel_initializer: "))
-    assert set(builtin_table().names) <= set(offered)
+    assert set(builtin_table().by_name) <= set(offered)
 
 
 def test_schema_given_by_the_yaml_schemas_setting(tmp_path: Path) -> None:

@@ -66,7 +66,7 @@ def test_names_table_matches_the_registry() -> None:
     rows = re.findall(r"^\| (\w+) \| ([^|]+) \|$", section, flags=re.MULTILINE)
     documented = {cls: [a.strip() for a in aliases.split(",")] for cls, aliases in rows}
     documented.pop("class", None)
-    actual = {e.tag: [n for n in e.names if n != e.tag] for e in builtin_table().entries}
+    actual = {e.tag: [n for n in e.lookup_names if n != e.tag] for e in builtin_table().entries}
     assert documented == actual
 
 

@@ -154,7 +154,7 @@ def _get_accepts(name: str) -> bool:
 
 def test_every_name_get_accepts_is_in_the_schema_enum_and_vice_versa() -> None:
     enum = _name_enum()
-    assert enum == set(builtin_table().names) == set(KNOWN_NAMES)
+    assert enum == set(builtin_table().by_name) == set(KNOWN_NAMES)
     candidates = set(enum) | _keras_names()
     for name in list(candidates):
         candidates |= _name_variants(name)
@@ -802,7 +802,7 @@ def test_a_misspelt_class_name_is_one_error_naming_every_class() -> None:
     # failed every member, and editors reported it against one arbitrary class.
     errors = _config_errors(config("GlorotUnifrom", seed=1))
     assert [(list(e.absolute_path), e.validator) for e in errors] == [(["class_name"], "enum")]
-    assert set(errors[0].validator_value) == set(builtin_table().names)
+    assert set(errors[0].validator_value) == set(builtin_table().by_name)
 
 
 def test_a_config_is_checked_against_its_own_class_only() -> None:

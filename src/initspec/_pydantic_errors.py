@@ -241,7 +241,7 @@ class _Problem:
     ctx: dict[str, Any]  #: pydantic's context (bounds, expected values, tag...)
     place: _Place  #: where pydantic's own location led in the schema
     msg: str  #: pydantic's own message
-    class_names: Sequence[str]  #: the names "did you mean" suggests for a class_name
+    suggestions: Sequence[str]  #: the names "did you mean" suggests for a class_name
 
     def record(self, code: str, msg: str) -> ErrorRecord:
         return ErrorRecord(self.loc, code, msg, self.value)
@@ -268,7 +268,7 @@ def _no_class_name(p: _Problem) -> ErrorRecord:
 
 def _unknown_class_name(p: _Problem) -> ErrorRecord:
     tag = p.ctx.get("tag")
-    hint = did_you_mean(closest(str(tag), p.class_names, 3))
+    hint = did_you_mean(closest(str(tag), p.suggestions, 3))
     msg = f"unknown initializer class_name {tag!r}{hint}"
     return ErrorRecord((*p.loc, "class_name"), "unknown_class_name", msg, tag)
 
@@ -332,7 +332,7 @@ def _record(
     schema: Any,
     defs: dict[Any, Any],
     prefix: Loc,
-    class_names: Sequence[str],
+    suggestions: Sequence[str],
     data: Any,
 ) -> ErrorRecord:
     place = _place(schema, err["loc"], defs)
@@ -351,7 +351,7 @@ def _record(
         record = ErrorRecord(loc, ptype, err["msg"], value)
     else:
         field = _field_name(raw_loc)
-        problem = _Problem(ptype, loc, field, value, ctx, place, err["msg"], class_names)
+        problem = _Problem(ptype, loc, field, value, ctx, place, err["msg"], suggestions)
         record = _BUILDERS.get(ptype, _as_pydantic_says)(problem)
     return replace(record, loc=prefix + record.loc) if prefix else record
 
@@ -418,18 +418,18 @@ def records_from_pydantic(
     exc: ValidationError,
     validated: type[BaseModel] | TypeAdapter[Any] | None = None,
     prefix: Loc = (),
-    class_names: Sequence[str] = (),
+    suggestions: Sequence[str] = (),
     data: Any = None,
 ) -> list[ErrorRecord]:
     """Translate a pydantic ``ValidationError`` into initspec's records.
 
     ``validated`` is the model or adapter that raised it: its schema tells which parts of
     pydantic's locations are union tags, and which keys a model allows; ``prefix`` is put
-    before every location; ``class_names`` feeds "did you mean"; ``data`` is what was
+    before every location; ``suggestions`` feeds "did you mean"; ``data`` is what was
     validated (pydantic cannot name a key it cannot read, such as a lone surrogate: the key is
     found in it).
     """
     schema = _core_schema(validated)
     defs = _definitions(schema)
     errors = exc.errors(include_url=False)
-    return [_record(err, schema, defs, prefix, class_names, data) for err in errors]
+    return [_record(err, schema, defs, prefix, suggestions, data) for err in errors]

@@ -465,12 +465,14 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     entries = table().entries
     if args.format == "json":
-        rows = [{"class": e.tag, "names": list(e.names), "builtin": e.builtin} for e in entries]
+        rows = [
+            {"class": e.tag, "names": list(e.lookup_names), "builtin": e.builtin} for e in entries
+        ]
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
         return EXIT_OK
     width = max(len(e.tag) for e in entries)
     for entry in entries:
-        aliases = ", ".join(n for n in entry.names if n != entry.tag)
+        aliases = ", ".join(n for n in entry.lookup_names if n != entry.tag)
         sys.stdout.write(f"{entry.tag:<{width}}  {aliases}\n")
     return EXIT_OK
 

@@ -61,34 +61,39 @@ class Entry:
 
     cls: type[Initializer[Any]]
     tag: str  #: canonical name: the class name for built-ins, ``"package>Name"`` otherwise
-    names: tuple[str, ...]  #: names that resolve to this class (strings, ``class_name``)
+    lookup_names: tuple[str, ...]  #: names that resolve to this class (strings, ``class_name``)
     registered_names: tuple[str, ...]  #: accepted non-null ``registered_name`` values
     module: str | None = None  #: a module a config may name besides keras.* (the class's own)
     builtin: bool = False
-    #: ``class_name`` values its serialized form may carry once ``registered_name`` picked it
-    class_names: tuple[str, ...] = ()
+    #: the values ``class_name`` may hold in this class's serialized form (given as ``()``:
+    #: its ``lookup_names``)
+    class_name_values: tuple[str, ...] = ()
     #: a scope/custom_objects entry also accepts ``registered_name`` "<any package>>Name"
     any_package: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.class_name_values:
+            object.__setattr__(self, "class_name_values", self.lookup_names)
 
 
 @dataclass(frozen=True)
 class _RegisteredName:
     """Annotation metadata: a custom class's registered_name (``Name`` or ``package>Name``)."""
 
-    names: tuple[str, ...]
+    allowed: tuple[str, ...]
     short: str
     any_package: bool
 
     def _check(self, value: Any) -> str:
         if isinstance(value, str) and (
-            value in self.names or (self.any_package and value.endswith(">" + self.short))
+            value in self.allowed or (self.any_package and value.endswith(">" + self.short))
         ):
             return value
         raise PydanticCustomError(
             "registered_name_mismatch",
             "registered_name must be null or {names}; got {got}",
             {
-                "names": " or ".join(map(repr, self.names))
+                "names": " or ".join(map(repr, self.allowed))
                 + (f" or '<package>>{self.short}'" if self.any_package else ""),
                 "got": describe(value),
             },
@@ -99,9 +104,11 @@ class _RegisteredName:
 
     def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: Any) -> dict[str, Any]:
         if not self.any_package:
-            return {"enum": list(self.names)}
+            return {"enum": list(self.allowed)}
         short = re.escape(self.short)
-        return {"anyOf": [{"enum": list(self.names)}, {"type": "string", "pattern": f">{short}$"}]}
+        return {
+            "anyOf": [{"enum": list(self.allowed)}, {"type": "string", "pattern": f">{short}$"}]
+        }
 
 
 def _literal(values: tuple[str, ...]) -> Any:
@@ -133,7 +140,7 @@ def _envelope(entry: Entry) -> type[StrictModel]:
         __cls_kwargs__={"title": entry.tag},
         module=(module | None, Field(None, description=MODULE_TEXT + own_module)),
         class_name=(
-            _literal(entry.class_names or entry.names),
+            _literal(entry.class_name_values),
             Field(description=f"Which initializer: {name} or an alias of it."),
         ),
         config=(
@@ -158,7 +165,7 @@ class Table:
     """An immutable snapshot of the name table, with its validators built on first use."""
 
     entries: tuple[Entry, ...]
-    names: Mapping[str, Entry]  #: every accepted name -> entry
+    by_name: Mapping[str, Entry]  #: every accepted name -> its entry
     ambiguous: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: tag -> envelope model, and tag -> its compiled validator, each made on first use
     _envelopes: dict[str, type[StrictModel]] = field(
@@ -170,7 +177,7 @@ class Table:
 
     def lookup(self, name: str) -> Entry | None:
         """The entry a string identifier or ``class_name`` means, if any."""
-        return self.names.get(name)
+        return self.by_name.get(name)
 
     def tag_of(self, value: Any) -> str | None:
         """The union tag of a serialized identifier (registered_name first, then class_name)."""
@@ -178,13 +185,13 @@ class Table:
             return None
         registered = value.get("registered_name")
         if isinstance(registered, str):
-            entry = self.names.get(registered)
+            entry = self.by_name.get(registered)
             if entry is not None and not entry.builtin and registered in entry.registered_names:
                 return entry.tag
         name = value.get("class_name")
         if not isinstance(name, str):
             return None
-        entry = self.names.get(name)
+        entry = self.by_name.get(name)
         return entry.tag if entry is not None else name
 
     @cached_property
@@ -260,7 +267,7 @@ class Table:
         Keyed natively on ``class_name`` when the names are disjoint (always, for built-ins and
         plain registrations); by a function reading ``registered_name`` first otherwise.
         """
-        accepted = [n for e in self.entries for n in (e.class_names or e.names)]
+        accepted = [n for e in self.entries for n in e.class_name_values]
         if len(accepted) == len(set(accepted)) and not any(e.any_package for e in self.entries):
             union: Any = Annotated[
                 _union(tuple(self.models.values())), Field(discriminator="class_name")
@@ -284,9 +291,9 @@ class Table:
         return self._by_model[type(envelope)]
 
     @property
-    def class_names(self) -> list[str]:
+    def every_name(self) -> list[str]:
         """Every accepted name, for "did you mean" suggestions."""
-        return list(self.names)
+        return list(self.by_name)
 
 
 def _union(members: tuple[Any, ...]) -> Any:
@@ -393,14 +400,13 @@ def _custom_entry(cls: Any, name: str, registered: bool) -> Entry:
         names,
         names,
         module=cls.__module__,
-        class_names=names,
         any_package=not registered and ">" not in name,
     )
 
 
 def _make_table(builtins: list[Entry], customs: list[Entry]) -> Table:
     """Built-in names first and unshadowable; then full custom names; then unique short ones."""
-    names: dict[str, Entry] = {n: e for e in builtins for n in e.names}
+    names: dict[str, Entry] = {n: e for e in builtins for n in e.lookup_names}
     for entry in customs:  # later ones (scopes, custom_objects) win over registrations
         if entry.tag in names and names[entry.tag].builtin:
             raise _registration_error(
@@ -411,7 +417,7 @@ def _make_table(builtins: list[Entry], customs: list[Entry]) -> Table:
         names[entry.tag] = entry
     shorts: dict[str, set[str]] = {}
     for entry in customs:
-        for short in entry.names[1:]:
+        for short in entry.lookup_names[1:]:
             if short not in names:
                 shorts.setdefault(short, set()).add(entry.tag)
     ambiguous: dict[str, tuple[str, ...]] = {}
@@ -421,7 +427,10 @@ def _make_table(builtins: list[Entry], customs: list[Entry]) -> Table:
         else:
             ambiguous[short] = tuple(sorted(tags))
     live = list(dict.fromkeys(names.values()))  # each entry once, built-ins first
-    final = {e.tag: replace(e, names=tuple(n for n in e.names if names.get(n) is e)) for e in live}
+    final = {
+        e.tag: replace(e, lookup_names=tuple(n for n in e.lookup_names if names.get(n) is e))
+        for e in live
+    }
     return Table(tuple(final.values()), {n: final[e.tag] for n, e in names.items()}, ambiguous)
 
 

@@ -130,7 +130,7 @@ def deserialize(
 def _envelope_error(exc: ValidationError, data: dict[str, Any], names: Table) -> InitializerError:
     """The records of a config that failed validation."""
     tag = names.tag_of(data)
-    records = records_from_pydantic(exc, names.adapter, class_names=names.class_names, data=data)
+    records = records_from_pydantic(exc, names.adapter, suggestions=names.every_name, data=data)
     records = [_explain_missing_tag(r, data, names) for r in records]
     if tag not in names.models:
         records += _envelope_key_problems(data)
@@ -179,7 +179,7 @@ def _unknown_name(name: str, names: Table, loc: tuple[str, ...] = ()) -> ErrorRe
             "use the full name"
         )
     else:
-        hint = did_you_mean(closest(name, names.class_names, 3))
+        hint = did_you_mean(closest(name, names.every_name, 3))
         msg = f"unknown initializer {name!r}{hint} (names are case-sensitive)"
     code = "unknown_class_name" if loc else "unknown_name"
     return ErrorRecord(loc, code, msg, name)
@@ -325,7 +325,7 @@ def json_schema() -> dict[str, Any]:
             "items": {"anyOf": [NUMBER_SCHEMA, {"type": "boolean"}, {"$ref": "#/$defs/BoolArray"}]},
         }
         defs["InitializerConfig"] = _keyed_on_class_name(union)
-        all_names = sorted(names.names)
+        all_names = sorted(names.by_name)
         _schema_cache["schema"] = {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "$id": _SCHEMA_ID,
