@@ -167,6 +167,19 @@ def outcome(fn: Any, value: Any) -> Any:
     return result
 
 
+#: A built-in class whose config has each field, for tests that put a value into a field.
+CLASS_WITH_FIELD: dict[str, str] = {
+    "seed": "RandomNormal",
+    "mean": "RandomNormal",
+    "stddev": "TruncatedNormal",
+    "minval": "RandomUniform",
+    "maxval": "RandomUniform",
+    "scale": "VarianceScaling",
+    "gain": "Orthogonal",
+    "value": "Constant",
+    "window": "STFT",
+}
+
 #: The classes of the VarianceScaling family, in Keras's order.
 VARIANCE_SCALING_FAMILY = (
     "VarianceScaling",

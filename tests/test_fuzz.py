@@ -35,7 +35,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import initspec
-from helpers import FIXTURES, fixture_path, outcome
+from helpers import CLASS_WITH_FIELD, FIXTURES, fixture_path, outcome
 from initspec import cli
 from initspec.errors import ERROR_TYPES
 from strategies import _mutate, fuzz_settings, json_values, to_json_document
@@ -717,16 +717,7 @@ def test_arbitrary_model_config_attributes_in_h5(h5_worker: H5Worker, value: Any
     ),
 )
 def test_numbers_at_the_edges_in_documents(field: str, number: float) -> None:
-    cls = {
-        "mean": "RandomNormal",
-        "stddev": "TruncatedNormal",
-        "minval": "RandomUniform",
-        "maxval": "RandomUniform",
-        "scale": "VarianceScaling",
-        "gain": "Orthogonal",
-        "value": "Constant",
-        "seed": "RandomUniform",
-    }[field]
+    cls = CLASS_WITH_FIELD[field]
     token = json.dumps(number)  # NaN, Infinity, -Infinity as Python's json writes them
     document = {"kernel_initializer": {"class_name": cls, "config": {field: 0}}}
     text = json.dumps(document).replace(": 0}", f": {token}}}", 1)

@@ -77,6 +77,7 @@ from corpus import (
     write_warmup,
 )
 from helpers import (
+    CLASS_WITH_FIELD,
     DENSE_MODEL,
     FIXTURES,
     config,
@@ -1336,16 +1337,7 @@ LONG = "9" * 4000  # under Python's 4,300-digit limit on int/str conversion
     ],
 )
 def test_integers_with_thousands_of_digits(field: str, value: str) -> None:
-    cls = {
-        "seed": "RandomNormal",
-        "mean": "RandomNormal",
-        "stddev": "TruncatedNormal",
-        "minval": "RandomUniform",
-        "value": "Constant",
-        "gain": "Orthogonal",
-        "scale": "VarianceScaling",
-        "window": "STFT",
-    }[field]
+    cls = CLASS_WITH_FIELD[field]
     text = raw_json({"n": RAW, "kernel_initializer": raw_field(cls, field)}, LONG, value)
     report = initspec.scan(text)
     (finding,) = report.findings

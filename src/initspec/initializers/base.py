@@ -128,14 +128,15 @@ def _dtype_and_kind(dtype: Any) -> tuple[np.dtype[Any], str]:
     return found
 
 
-def check_fits(name: str, value: float, dtype: np.dtype[Any]) -> None:
-    """Refuse a scale factor (a gain) that rounds to infinity in a floating dtype."""
+def check_fits(what: str, value: float, dtype: np.dtype[Any]) -> None:
+    """Refuse a value a call makes (a gain, a bound's reach) that rounds to infinity in a
+    floating dtype: ``what`` names it in the message."""
     if not rounds_finite(value, dtype):
         raise call_error(
             ("dtype",),
             "value_does_not_fit",
-            f"{name} {value!r} overflows {dtype.name}: it rounds to infinity (the largest "
-            f"{dtype.name} is {float_max(dtype)!r})",
+            f"{what} {value:.6g} rounds to infinity in {dtype.name} (the largest {dtype.name} "
+            f"is {float_max(dtype):.6g})",
             dtype.name,
         )
 

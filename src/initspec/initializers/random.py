@@ -26,7 +26,7 @@ from ._types import (
     is_number,
     with_errors,
 )
-from .base import Call, Initializer, KerasConfig, call_error, dtype_kind, float_max, rounds_finite
+from .base import Call, Initializer, KerasConfig, call_error, check_fits, dtype_kind
 
 if TYPE_CHECKING:
     import numpy as np
@@ -181,17 +181,9 @@ def _check_fits(dist: sampling.Distribution, dtype: np.dtype[Any]) -> None:
     if dtype_kind(dtype) != "f":
         return
     if isinstance(dist, sampling.Uniform):
-        reach, what = max(abs(dist.low), abs(dist.high)), "the bounds"
+        check_fits("the bounds reach", max(abs(dist.low), abs(dist.high)), dtype)
     else:
-        reach, what = abs(dist.mean) + 2 * dist.stddev, "mean +- 2 stddev"
-    if not rounds_finite(reach, dtype):
-        raise call_error(
-            ("dtype",),
-            "value_does_not_fit",
-            f"{what} reach {reach:.6g}, which rounds to infinity in {dtype.name} (the largest "
-            f"{dtype.name} is {float_max(dtype):.6g})",
-            dtype.name,
-        )
+        check_fits("mean +- 2 stddev reach", abs(dist.mean) + 2 * dist.stddev, dtype)
 
 
 class NormalConfig(SeededConfig):
