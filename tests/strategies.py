@@ -43,8 +43,9 @@ from pydantic.fields import FieldInfo
 
 from helpers import nodes
 from initspec.initializers import _types, _windows, constant, variance_scaling
+from initspec.initializers._calls import resolve_dtype
+from initspec.initializers._dtypes import dtype_kind
 from initspec.initializers._types import ModuleName
-from initspec.initializers.base import dtype_kind, resolve_dtype
 from initspec.registry import Entry, builtin_table
 
 __all__ = [

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 import initspec
 from helpers import config, numpy_value, outcome
-from initspec.initializers.base import resolve_dtype
+from initspec.initializers._calls import resolve_dtype
 from initspec.registry import builtin_table
 from strategies import (
     RARE_DTYPES,

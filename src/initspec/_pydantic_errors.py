@@ -241,7 +241,9 @@ class _Problem:
     ctx: dict[str, Any]  #: pydantic's context (bounds, expected values, tag...)
     place: _Place  #: where pydantic's own location led in the schema
     msg: str  #: pydantic's own message
-    suggestions: Sequence[str]  #: the names "did you mean" suggests for a class_name
+    #: the record of a ``class_name`` the union cannot dispatch on, from its caller (which
+    #: knows the names: did you mean, ambiguous, abstract), at the ``class_name`` key
+    tag_problem: Callable[[Any], ErrorRecord] | None
 
     def record(self, code: str, msg: str) -> ErrorRecord:
         return ErrorRecord(self.loc, code, msg, self.value)
@@ -262,14 +264,18 @@ def _missing(p: _Problem) -> ErrorRecord:
 
 
 def _no_class_name(p: _Problem) -> ErrorRecord:
+    if isinstance(p.value, Mapping) and "class_name" in p.value:  # there, but not a name
+        return _unknown_class_name(p)
     msg = "the key 'class_name' is required (the initializer's name, e.g. 'GlorotUniform')"
     return ErrorRecord((*p.loc, "class_name"), "missing", msg, None)
 
 
 def _unknown_class_name(p: _Problem) -> ErrorRecord:
-    tag = p.ctx.get("tag")
-    hint = did_you_mean(closest(str(tag), p.suggestions, 3))
-    msg = f"unknown initializer class_name {tag!r}{hint}"
+    tag = p.value.get("class_name") if isinstance(p.value, Mapping) else p.ctx.get("tag")
+    if p.tag_problem is not None:
+        record = p.tag_problem(tag)
+        return replace(record, loc=(*p.loc, *record.loc))
+    msg = f"unknown initializer class_name {tag!r}"
     return ErrorRecord((*p.loc, "class_name"), "unknown_class_name", msg, tag)
 
 
@@ -332,7 +338,7 @@ def _record(
     schema: Any,
     defs: dict[Any, Any],
     prefix: Loc,
-    suggestions: Sequence[str],
+    tag_problem: Callable[[Any], ErrorRecord] | None,
     data: Any,
 ) -> ErrorRecord:
     place = _place(schema, err["loc"], defs)
@@ -351,7 +357,7 @@ def _record(
         record = ErrorRecord(loc, ptype, err["msg"], value)
     else:
         field = _field_name(raw_loc)
-        problem = _Problem(ptype, loc, field, value, ctx, place, err["msg"], suggestions)
+        problem = _Problem(ptype, loc, field, value, ctx, place, err["msg"], tag_problem)
         record = _BUILDERS.get(ptype, _as_pydantic_says)(problem)
     return replace(record, loc=prefix + record.loc) if prefix else record
 
@@ -418,18 +424,19 @@ def records_from_pydantic(
     exc: ValidationError,
     validated: type[BaseModel] | TypeAdapter[Any] | None = None,
     prefix: Loc = (),
-    suggestions: Sequence[str] = (),
+    tag_problem: Callable[[Any], ErrorRecord] | None = None,
     data: Any = None,
 ) -> list[ErrorRecord]:
     """Translate a pydantic ``ValidationError`` into initspec's records.
 
     ``validated`` is the model or adapter that raised it: its schema tells which parts of
     pydantic's locations are union tags, and which keys a model allows; ``prefix`` is put
-    before every location; ``suggestions`` feeds "did you mean"; ``data`` is what was
-    validated (pydantic cannot name a key it cannot read, such as a lone surrogate: the key is
-    found in it).
+    before every location; ``tag_problem`` words a ``class_name`` a union cannot dispatch
+    on (given the value; the caller knows the names); ``data`` is what was validated
+    (pydantic cannot name a key it cannot read, such as a lone surrogate: the key is found
+    in it).
     """
     schema = _core_schema(validated)
     defs = _definitions(schema)
     errors = exc.errors(include_url=False)
-    return [_record(err, schema, defs, prefix, suggestions, data) for err in errors]
+    return [_record(err, schema, defs, prefix, tag_problem, data) for err in errors]

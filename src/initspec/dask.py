@@ -24,7 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from .initializers.base import Filler, Initializer, check_shape, resolve_dtype
+from .initializers._calls import check_shape, resolve_dtype
+from .initializers.base import Filler, Initializer
 
 __all__ = ["array"]
 

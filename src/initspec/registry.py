@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -29,7 +30,8 @@ from typing import Annotated, Any, Literal, TypeVar, overload
 from pydantic import Discriminator, Field, Tag, TypeAdapter, ValidationError, create_model
 from pydantic_core import CoreSchema, PydanticCustomError, SchemaValidator, core_schema
 
-from .errors import InitializerError, describe
+from ._pydantic_errors import records_from_pydantic
+from .errors import ErrorRecord, InitializerError, describe
 from .initializers import BUILTINS
 from .initializers._schema_text import plain_text
 from .initializers._types import (
@@ -120,40 +122,75 @@ def _envelope(entry: Entry) -> type[StrictModel]:
     extra = (entry.module,) if entry.module else ()
     module: Any = Annotated[str, ModuleName(extra)] if extra else KerasModule
     registered: Any = _literal(entry.registered_names)
-    config: Any = entry.cls.config_model | None  # absent or null: the defaults
     if not entry.builtin:
         registered = Annotated[
             str,
             _RegisteredName(entry.registered_names, entry.cls.__name__, entry.any_package),
         ]
     name = entry.cls.__name__
-    own_module = f" For this class also {entry.module}, its own module." if extra else ""
     if entry.builtin:
         registered_text = "Keras 3's registered name: the class name (or an alias), or null."
     else:
         registered_text = "The name the class is registered under, or null."
     summary = plain_text(entry.cls.__doc__) or f"The {entry.tag} initializer."
-    return create_model(
+    return _envelope_model(
         f"{name}Identifier",
-        __base__=StrictModel,
-        __doc__=f"{summary} Written in Keras 2 or Keras 3 form.",
-        __cls_kwargs__={"title": entry.tag},
-        module=(module | None, Field(None, description=MODULE_TEXT + own_module)),
+        f"{summary} Written in Keras 2 or Keras 3 form.",
+        entry.tag,
+        module=(module, f" For this class also {entry.module}, its own module." if extra else ""),
         class_name=(
             _literal(entry.class_name_values),
-            Field(description=f"Which initializer: {name} or an alias of it."),
+            f"Which initializer: {name} or an alias of it.",
         ),
         config=(
-            config,
-            Field(
-                None,
-                description=f"The arguments of {name}: its constructor's keyword arguments "
-                "(left out or null: every argument's default).",
-            ),
+            entry.cls.config_model,  # absent or null: the defaults
+            f"The arguments of {name}: its constructor's keyword arguments (left out or null: "
+            "every argument's default).",
         ),
-        registered_name=(registered | None, Field(None, description=registered_text)),
+        registered_name=(registered, registered_text),
+    )
+
+
+def _envelope_model(
+    model_name: str,
+    doc: str,
+    title: str,
+    *,
+    module: tuple[Any, str],
+    class_name: tuple[Any, str],
+    config: tuple[Any, str],
+    registered_name: tuple[Any, str],
+) -> type[StrictModel]:
+    """An envelope's model: its five keys, each a (type, description); all but ``class_name``
+    may be absent or null."""
+    return create_model(
+        model_name,
+        __base__=StrictModel,
+        __doc__=doc,
+        __cls_kwargs__={"title": title},
+        module=(module[0] | None, Field(None, description=MODULE_TEXT + module[1])),
+        class_name=(class_name[0], Field(description=class_name[1])),
+        config=(config[0] | None, Field(None, description=config[1])),
+        registered_name=(registered_name[0] | None, Field(None, description=registered_name[1])),
         shared_object_id=(SharedObjectId | None, Field(None, description=SHARED_OBJECT_ID_TEXT)),
     )
+
+
+@functools.cache
+def _any_envelope() -> type[StrictModel]:
+    """The envelope of a class no table knows: every key checked but ``config``; what a
+    config with an unknown ``class_name`` is checked against, for its other keys' problems."""
+    model = _envelope_model(
+        "AnyIdentifier",
+        "A serialized initializer of any class.",
+        "any initializer",
+        module=(KerasModule, ""),
+        class_name=(str, "The initializer's name."),
+        config=(dict[str, Any], "The initializer's arguments."),
+        registered_name=(str, "The class's registered name."),
+    )
+    model.model_rebuild()
+    return model
 
 
 #: Held while an envelope's validator is compiled (once per class and table: rarely).
@@ -289,6 +326,18 @@ class Table:
     def entry_of(self, envelope: StrictModel) -> Entry:
         """The entry whose envelope model validated ``envelope``."""
         return self._by_model[type(envelope)]
+
+    def envelope_problems(self, data: dict[str, Any]) -> list[ErrorRecord]:
+        """The problems of a serialized identifier's keys other than ``class_name`` and
+        ``config``, when its ``class_name`` names no class of this table (the union then
+        reports only that): unknown keys, a module outside Keras. Only on the error path."""
+        model = _any_envelope()
+        try:
+            model.model_validate(data)
+        except ValidationError as exc:
+            records = records_from_pydantic(exc, model, data=data)
+            return [r for r in records if r.loc[:1] not in (("class_name",), ("config",))]
+        return []
 
     @property
     def every_name(self) -> list[str]:

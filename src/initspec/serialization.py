@@ -17,15 +17,14 @@ from ._lazy import lazy
 from ._pydantic_errors import records_from_pydantic
 from .errors import ErrorRecord, InitializerError, closest, describe, did_you_mean
 from .initializers import Initializer
+from .initializers._dtypes import dtype_kind
 from .initializers._schema_text import schema_text
 from .initializers._types import (
-    KERAS_MODULE,
     NUMBER_SCHEMA,
     REF_KEY,
 )
-from .initializers.base import dtype_kind, python_scalars
+from .initializers.base import python_scalars
 from .initializers.constant import ArrayInitializer
-from .limits import forbidden_module_message
 from .registry import Table, builtin_table, table
 
 if TYPE_CHECKING:
@@ -130,10 +129,11 @@ def deserialize(
 def _envelope_error(exc: ValidationError, data: dict[str, Any], names: Table) -> InitializerError:
     """The records of a config that failed validation."""
     tag = names.tag_of(data)
-    records = records_from_pydantic(exc, names.adapter, suggestions=names.every_name, data=data)
-    records = [_explain_missing_tag(r, data, names) for r in records]
+    records = records_from_pydantic(
+        exc, names.adapter, tag_problem=lambda name: _class_name_problem(name, names), data=data
+    )
     if tag not in names.models:
-        records += _envelope_key_problems(data)
+        records += names.envelope_problems(data)
     return InitializerError(records)
 
 
@@ -185,46 +185,12 @@ def _unknown_name(name: str, names: Table, loc: tuple[str, ...] = ()) -> ErrorRe
     return ErrorRecord(loc, code, msg, name)
 
 
-def _explain_missing_tag(record: ErrorRecord, data: dict[str, Any], names: Table) -> ErrorRecord:
-    """A missing-tag error where class_name is present but is not a string, or is ambiguous."""
-    if record.loc == ("class_name",):
-        value = data.get("class_name")
-        if "class_name" in data and not isinstance(value, str):
-            return ErrorRecord(
-                ("class_name",),
-                "not_a_string",
-                f"class_name must be a string (the initializer's name); got {describe(value)}",
-                value,
-            )
-        if record.type == "unknown_class_name" and isinstance(value, str):
-            return _unknown_name(value, names, ("class_name",))
-    return record
-
-
-_ENVELOPE_KEYS = ("module", "class_name", "config", "registered_name", "shared_object_id")
-
-
-def _envelope_key_problems(data: dict[str, Any]) -> list[ErrorRecord]:
-    """Problems with the outer keys, reported even when class_name is unknown."""
-    records = []
-    module = data.get("module")
-    if module is not None and not (isinstance(module, str) and KERAS_MODULE.fullmatch(module)):
-        records.append(
-            ErrorRecord(("module",), "forbidden_module", forbidden_module_message(module), module)
-        )
-    for raw_key in data:
-        key = raw_key if isinstance(raw_key, str) else str(raw_key)  # YAML allows any key
-        if key not in _ENVELOPE_KEYS:
-            hint = did_you_mean(closest(key, _ENVELOPE_KEYS, 1))
-            records.append(
-                ErrorRecord(
-                    (key,),
-                    "unknown_key",
-                    f"unknown key {key!r}{hint} (allowed keys: {', '.join(_ENVELOPE_KEYS)})",
-                    data[raw_key],
-                )
-            )
-    return records
+def _class_name_problem(value: Any, names: Table) -> ErrorRecord:
+    """Why a ``class_name`` names no class: not a string, or an unknown name."""
+    if not isinstance(value, str):
+        msg = f"class_name must be a string (the initializer's name); got {describe(value)}"
+        return ErrorRecord(("class_name",), "not_a_string", msg, value)
+    return _unknown_name(value, names, ("class_name",))
 
 
 def _instantiate(cls: type) -> Built:

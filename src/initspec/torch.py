@@ -31,7 +31,8 @@ import numpy as np
 from ._adapters import initializer_of, require, reseeded
 from .errors import InitializerError, describe
 from .initializers import Initializer, Ones, Orthogonal, RandomUniform, Zeros
-from .initializers.base import Filler, call_error, check_shape
+from .initializers._calls import call_error, check_shape
+from .initializers.base import Filler
 from .initializers.variance_scaling import GlorotUniform
 from .sampling import derive_seed
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, NamedTuple, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
 from pydantic import ConfigDict, Field, ValidationError
 
@@ -29,15 +29,9 @@ from .._lazy import lazy
 from .._pydantic_errors import records_from_pydantic
 from ..errors import InitializerError, Loc, describe
 from ..limits import MAX_BYTES_ENV, MAX_RANK, max_tensor_bytes
-from . import _dtypes
+from ._calls import Call, call_error, check_out, check_shape, dtype_and_kind, partition
 from ._dtypes import (
     DtypeName,
-    DtypeProblem,
-    cast_values,
-    dtype_kind,
-    float_max,
-    rounds_finite,
-    values_fit,
 )
 from ._types import SeedGeneratorSpec, StrictModel, numpy_scalar
 
@@ -47,20 +41,12 @@ else:
     np = lazy("numpy", globals(), "np")  # imported when first used
 
 __all__ = [
-    "Call",
     "Filler",
     "Initializer",
     "InitializerConfig",
     "KerasConfig",
-    "call_error",
-    "cast_values",
-    "check_shape",
-    "dtype_kind",
-    "float_max",
-    "resolve_dtype",
-    "region",
-    "rounds_finite",
-    "values_fit",
+    "python_scalars",
+    "validate_config",
 ]
 
 T = TypeVar("T", bound="Initializer[Any]")
@@ -89,131 +75,6 @@ class KerasConfig(InitializerConfig):
         description="Written by TF1-era Keras; accepted and ignored, as Keras 2 does (the "
         "dtype is chosen when the initializer is called).",
     )
-
-
-def call_error(loc: Loc, type_: str, msg: str, value: Any) -> InitializerError:
-    return InitializerError.single(loc, type_, msg, value, subject="the initializer call")
-
-
-def resolve_dtype(dtype: Any, loc: Loc = ("dtype",)) -> np.dtype[Any]:
-    """The numpy dtype for a call's ``dtype`` (``None`` means float32), or the call's
-    ``invalid_dtype`` error at ``loc``; see :func:`~initspec.initializers._dtypes.resolve_dtype`.
-
-    >>> resolve_dtype(None), resolve_dtype("float64"), resolve_dtype(np.int8)
-    (dtype('float32'), dtype('float64'), dtype('int8'))
-    """
-    try:
-        return _dtypes.resolve_dtype(dtype)
-    except DtypeProblem as problem:
-        raise call_error(loc, problem.type, problem.msg, problem.value) from None
-
-
-_RESOLVED: dict[Any, tuple[np.dtype[Any], str]] = {}
-
-
-def _dtype_and_kind(dtype: Any) -> tuple[np.dtype[Any], str]:
-    """``resolve_dtype`` and ``dtype_kind``, remembered for the few dtypes a program uses
-    (the per-call cost of a small tensor is mostly such lookups)."""
-    try:
-        return _RESOLVED[dtype]
-    except (KeyError, TypeError):  # not seen yet, or not hashable
-        pass
-    dt = resolve_dtype(dtype)
-    found = dt, dtype_kind(dt)
-    try:
-        if len(_RESOLVED) < 64:
-            _RESOLVED[dtype] = found
-    except TypeError:
-        pass
-    return found
-
-
-def check_fits(what: str, value: float, dtype: np.dtype[Any]) -> None:
-    """Refuse a value a call makes (a gain, a bound's reach) that rounds to infinity in a
-    floating dtype: ``what`` names it in the message."""
-    if not rounds_finite(value, dtype):
-        raise call_error(
-            ("dtype",),
-            "value_does_not_fit",
-            f"{what} {value:.6g} rounds to infinity in {dtype.name} (the largest {dtype.name} "
-            f"is {float_max(dtype):.6g})",
-            dtype.name,
-        )
-
-
-def check_shape(shape: Any, loc: Loc = ("shape",)) -> tuple[int, ...]:
-    """``shape`` as a tuple of non-negative ints, or an ``invalid_shape`` error.
-
-    >>> check_shape([3, np.int64(4)])
-    (3, 4)
-    """
-    if isinstance(shape, (str, bytes, Mapping, set, frozenset)) or not isinstance(
-        shape, (Sequence, np.ndarray)
-    ):
-        raise call_error(
-            loc,
-            "invalid_shape",
-            "a shape is a tuple or list of non-negative "
-            f"integers, such as (3, 3, 16, 32); got {describe(shape)}",
-            shape,
-        )
-    dims: list[int] = []
-    for i, dim in enumerate(list(shape)):
-        if isinstance(dim, (bool, np.bool_)) or not isinstance(dim, (int, np.integer)):
-            raise call_error(
-                (*loc, i),
-                "invalid_shape",
-                f"dimension {i} must be a non-negative integer; got {describe(dim)}",
-                dim,
-            )
-        if dim < 0:
-            raise call_error(
-                (*loc, i),
-                "invalid_shape",
-                f"dimension {i} must be non-negative; got {int(dim)}",
-                int(dim),
-            )
-        dims.append(int(dim))
-
-    if len(dims) > MAX_RANK:
-        raise call_error(
-            loc, "invalid_shape", f"at most {MAX_RANK} dimensions; got {len(dims)}", len(dims)
-        )
-    return tuple(dims)
-
-
-def _partition(
-    full: tuple[int, ...], partition_shape: Any, partition_offset: Any
-) -> tuple[tuple[int, ...], tuple[int, ...] | None]:
-    if partition_shape is None and partition_offset is None:
-        return full, None
-    if partition_shape is None or partition_offset is None:
-        missing = "partition_offset" if partition_offset is None else "partition_shape"
-        raise call_error(
-            (missing,),
-            "invalid_partition",
-            "partition_shape and partition_offset go together; give both",
-            None,
-        )
-    pshape = check_shape(partition_shape, ("partition_shape",))
-    offset = check_shape(partition_offset, ("partition_offset",))
-    for name, value in (("partition_shape", pshape), ("partition_offset", offset)):
-        if len(value) != len(full):
-            raise call_error(
-                (name,),
-                "invalid_partition",
-                f"{name} has rank {len(value)} but the shape {full} has rank {len(full)}",
-                list(value),
-            )
-    for axis, (p, o, f) in enumerate(zip(pshape, offset, full, strict=True)):
-        if o + p > f:
-            raise call_error(
-                ("partition_offset", axis),
-                "invalid_partition",
-                f"on axis {axis} the partition [{o}, {o + p}) lies outside [0, {f})",
-                o,
-            )
-    return pshape, offset
 
 
 class Filler:
@@ -254,7 +115,7 @@ class Filler:
         if partition_shape is None and partition_offset is None:  # the whole tensor
             part, offset = full, None
         else:
-            part, offset = _partition(full, partition_shape, partition_offset)
+            part, offset = partition(full, partition_shape, partition_offset)
         if threads is not None and (
             isinstance(threads, bool) or not isinstance(threads, int) or threads < 1
         ):
@@ -289,7 +150,7 @@ class Filler:
         if out is None:
             out = np.empty(part, dt)
         else:
-            _check_out(out, part, dt)
+            check_out(out, part, dt)
         # tuple.__new__ builds the Call without NamedTuple's Python-level __new__ (a third of
         # a microsecond): a small call's fixed cost stays what it was with four arguments
         self._fill(tuple.__new__(Call, (out, full, offset, threads)))
@@ -307,7 +168,7 @@ class Filler:
             full = shape if len(shape) <= MAX_RANK else check_shape(shape)
         else:
             full = check_shape(shape)
-        dt, kind = _dtype_and_kind(dtype)
+        dt, kind = dtype_and_kind(dtype)
         if kind not in self.dtype_kinds:
             raise call_error(
                 ("dtype",),
@@ -489,65 +350,6 @@ def _freeze(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return tuple(_freeze(v) for v in value)
     return value
-
-
-def region(offset: Sequence[int], shape: Sequence[int]) -> tuple[slice, ...]:
-    """The slices selecting the box of ``shape`` at ``offset``."""
-    return tuple(slice(o, o + s) for o, s in zip(offset, shape, strict=True))
-
-
-class Call(NamedTuple):
-    """One checked initializer call, as an implementation's ``_fill`` receives it: the array
-    to write (``out``: the partition, or the whole tensor), the shape of the whole tensor,
-    where ``out`` lies in it (``None``: ``out`` is the whole tensor) and the thread count.
-
-    >>> out = np.zeros((2,))
-    >>> call = Call(out, (4,), (1,), None)
-    >>> call.part(np.arange(4.0)).tolist()
-    [1.0, 2.0]
-    >>> call.write(np.arange(4.0)); out.tolist()
-    [1.0, 2.0]
-    """
-
-    out: np.ndarray[Any, Any]
-    full: tuple[int, ...]
-    offset: tuple[int, ...] | None
-    threads: int | None
-
-    def part(self, whole: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-        """The region of ``whole`` (an array of the full shape) that ``out`` covers."""
-        return whole if self.offset is None else whole[region(self.offset, self.out.shape)]
-
-    def write(self, whole: np.ndarray[Any, Any]) -> None:
-        """Write the region of ``whole`` (an array of the full shape) that ``out`` covers."""
-        offset, out = self.offset, self.out  # as part(), without a second method call
-        out[...] = whole if offset is None else whole[region(offset, out.shape)]
-
-
-def _check_out(out: Any, shape: tuple[int, ...], dtype: np.dtype[Any]) -> None:
-    if not isinstance(out, np.ndarray):
-        raise call_error(
-            ("out",),
-            "invalid_argument",
-            f"out must be a numpy array (or numpy.memmap); got {describe(out)}",
-            None,
-        )
-    flags = out.flags
-    if out.shape == shape and out.dtype == dtype and flags.c_contiguous and flags.writeable:
-        return
-    problems = []
-    if out.shape != shape:
-        problems.append(f"shape {out.shape} instead of {shape}")
-    if out.dtype != dtype:
-        problems.append(f"dtype {out.dtype.name} instead of {dtype.name}")
-    if not flags.c_contiguous:
-        problems.append("it is not C-contiguous")
-    if not flags.writeable:
-        problems.append("it is read-only")
-    if problems:
-        raise call_error(
-            ("out",), "invalid_argument", "out= does not fit: " + "; ".join(problems), None
-        )
 
 
 # --- validation ------------------------------------------------------------------------

@@ -11,6 +11,8 @@ from pydantic_core import PydanticCustomError
 from .._lazy import lazy
 from ..errors import InitializerError, closest, describe, did_you_mean
 from . import _windows
+from ._calls import Call, call_error, check_fits
+from ._dtypes import cast_values, values_fit
 from ._types import (
     ArraySpec,
     ConstantValue,
@@ -19,16 +21,7 @@ from ._types import (
     UnionDump,
     value_as_array,
 )
-from .base import (
-    Call,
-    Filler,
-    Initializer,
-    KerasConfig,
-    call_error,
-    cast_values,
-    check_fits,
-    values_fit,
-)
+from .base import Filler, Initializer, KerasConfig
 
 if TYPE_CHECKING:
     import numpy as np

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import Field
 
 from .._lazy import lazy
+from ._calls import Call, call_error, check_fits
 from ._types import Number
-from .base import Call, call_error, check_fits
 from .random import RandomInitializer, SeededConfig
 
 if TYPE_CHECKING:

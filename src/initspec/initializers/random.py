@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from pydantic import Field, ModelWrapValidatorHandler, model_validator
 
 from .._lazy import lazy
+from ._calls import Call, call_error, check_fits
+from ._dtypes import dtype_kind
 from ._types import (
     IntOrFloat,
     Number,
@@ -26,7 +28,7 @@ from ._types import (
     is_number,
     with_errors,
 )
-from .base import Call, Initializer, KerasConfig, call_error, check_fits, dtype_kind
+from .base import Initializer, KerasConfig
 
 if TYPE_CHECKING:
     import numpy as np

@@ -15,8 +15,8 @@ from pydantic import Field, PlainValidator, WithJsonSchema
 
 from .._lazy import lazy
 from ..errors import InitializerError
+from ._calls import call_error
 from ._types import Axes, Number, StrictModel, case_insensitive_pattern, choice_error
-from .base import call_error
 from .random import TRUNCATED_STDDEV, RandomInitializer, SeededConfig
 
 if TYPE_CHECKING:
