@@ -105,9 +105,10 @@ def closest(word: Any, candidates: Iterable[str], n: int = 3) -> list[str]:
     exact = [c for c in pool if c.lower().replace("_", "") == folded]
     fuzzy = difflib.get_close_matches(word, pool, n=n, cutoff=0.6)
     by_fold = {c.lower(): c for c in pool}
-    fuzzy += [
-        by_fold[m] for m in difflib.get_close_matches(word.lower(), list(by_fold), n=n, cutoff=0.6)
-    ]
+    lowered = word.lower()
+    if lowered != word or list(by_fold) != pool:  # else the same search again: no new match
+        matches = difflib.get_close_matches(lowered, list(by_fold), n=n, cutoff=0.6)
+        fuzzy += [by_fold[m] for m in matches]
     return list(dict.fromkeys(exact + fuzzy))[:n]
 
 
