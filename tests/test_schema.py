@@ -211,7 +211,7 @@ def minval_above_maxval(doc: Any, record: ErrorRecord) -> bool:
 def ragged_array(doc: Any, record: ErrorRecord) -> bool:
     """Nested arrays must be rectangular: JSON Schema constrains each item of an array, but
     cannot make sibling arrays equally long or equally deep."""
-    if record.type != "invalid_value" or not record.msg.startswith("ragged array"):
+    if record.type != "invalid_value" or not record.msg.endswith("(a ragged array)"):
         return False
     ok, field = _resolve(doc, record.loc[:2])  # ("config", "value" | "window")
     if not ok:
@@ -245,7 +245,7 @@ def integral_float(doc: Any, record: ErrorRecord) -> bool:
 def array_too_large(doc: Any, record: ErrorRecord) -> bool:
     """A resource bound, not a type: arrays in configs may have at most 64 axes and 10 million
     elements (numpy's own axis limit; a bound against hostile documents)."""
-    return record.type == "too_large" and "array has more than" in record.msg
+    return record.type == "too_large" and "elements or 64 axes" in record.msg
 
 
 #: Every accepted reason for "initspec rejects, the schema accepts". Nothing else may differ.

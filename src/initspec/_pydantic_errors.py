@@ -354,12 +354,20 @@ def _record(
         msg = f"unknown key {describe(key)}: a key must be valid Unicode text"
         record = ErrorRecord((*loc, key), "unknown_key", msg, holder[key])
     elif ptype in ERROR_TYPES and ptype not in _PYDANTIC_TYPES:  # raised by initspec's validators
-        record = ErrorRecord(loc, ptype, err["msg"], value)
+        msg = str(err["msg"])
+        if msg.startswith(_FIELD):  # the validator left naming the place to the translator
+            msg = _field_name(loc) + msg[len(_FIELD) :]
+        record = ErrorRecord(loc, ptype, msg, value)
     else:
         field = _field_name(raw_loc)
         problem = _Problem(ptype, loc, field, value, ctx, place, err["msg"], tag_problem)
         record = _BUILDERS.get(ptype, _as_pydantic_says)(problem)
     return replace(record, loc=prefix + record.loc) if prefix else record
+
+
+#: How an initspec validator's message starts when the translator is to name the place: the
+#: validator knows the rule, the translator where it is (``{field} must be a number``).
+_FIELD = "{field}"
 
 
 def _field_name(loc: Loc) -> str:

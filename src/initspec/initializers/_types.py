@@ -230,7 +230,7 @@ class ModuleName:
         if not isinstance(value, str):
             raise PydanticCustomError(
                 "not_a_string",
-                "module must be a string or null; got {got}",
+                "{field} must be a string or null; got {got}",
                 {"got": describe(value)},
             )
         raise PydanticCustomError(
@@ -339,7 +339,7 @@ def nested_shape(
             bad = flags.index(False)
             raise PydanticCustomError(
                 "invalid_value",
-                "ragged array: {where} is {got} where a list was expected",
+                "{field} is {got} where a list was expected (a ragged array)",
                 _at(bad, shape, prefix, got=describe(level[bad])),
             )
         first = len(level[0])
@@ -347,13 +347,13 @@ def nested_shape(
         if odd is not None:
             raise PydanticCustomError(
                 "invalid_value",
-                "ragged array: {where} has {n} items where its siblings have {m}",
+                "{field} has {n} items where its siblings have {m} (a ragged array)",
                 _at(odd, shape, prefix, n=len(level[odd]), m=first),
             )
         if len(level) * first > limit or len(shape) >= MAX_RANK:
             raise PydanticCustomError(
                 "too_large",
-                "array has more than {limit} elements or " + str(MAX_RANK) + " axes",
+                "{field} has more than {limit} elements or " + str(MAX_RANK) + " axes",
                 {"limit": limit, "subloc": list(prefix)},
             )
         shape.append(first)
@@ -362,38 +362,35 @@ def nested_shape(
         if (isinstance(v, bool) and not allow_bool) or not isinstance(v, (int, float)):
             raise PydanticCustomError(
                 "not_a_number",
-                "{where} must be a number; got {got}",
+                "{field} must be a number; got {got}",
                 _at(k, shape, prefix, got=describe(v)),
             )
         if isinstance(v, float) and not math.isfinite(v):
             raise PydanticCustomError(
                 "not_finite",
-                "{where} must be a finite number; got {got}",
+                "{field} must be a finite number; got {got}",
                 _at(k, shape, prefix, got=describe(v)),
             )
         if isinstance(v, int) and abs(v) > FLOAT_MAX:
             raise PydanticCustomError(
                 "out_of_range",
-                "{where} " + BEYOND_FLOAT,
-                _at(k, shape, prefix),
+                "{field} " + BEYOND_FLOAT + "; got {got}",
+                _at(k, shape, prefix, got=describe(v)),
             )
     return tuple(shape)
 
 
 def _at(flat: int, shape: list[int], prefix: tuple[str, ...], **ctx: Any) -> dict[str, Any]:
-    """Error context for the element at ``flat`` in a level of ``shape``: where, and subloc."""
+    """Error context for the element at ``flat`` in a level of ``shape``: its location below
+    the field (``subloc``), from which the translator names it (``{field}``: ``window[1]``)."""
     loc = tuple(int(i) for i in np.unravel_index(flat, shape)) if shape else ()
-    return {"where": _where(loc), "subloc": [*prefix, *loc], **ctx}
-
-
-def _where(loc: tuple[int, ...]) -> str:
-    return "value" + "".join(f"[{i}]" for i in loc)
+    return {"subloc": [*prefix, *loc], **ctx}
 
 
 def _number_array(value: Any) -> list[Any]:
     if not isinstance(value, list):
         raise PydanticCustomError(
-            "not_a_list", "value must be an array of numbers; got {got}", {"got": describe(value)}
+            "not_a_list", "{field} must be an array of numbers; got {got}", {"got": describe(value)}
         )
     nested_shape(value)
     copied: list[Any] = copy_nested(value)
