@@ -568,40 +568,19 @@ def fill(
             env_threads()  # a bad setting is an error whatever the size
         w = _worker()
         w.seek(key, 0)
-        if work is dtype:
-            _block_values(w, dist, flat)
-        else:
-            tmp = w.scratch("cast", size, work)
-            _block_values(w, dist, tmp)
-            flat[...] = tmp
+        _values_into(w, dist, flat, work)
         return
     total = math.prod(full_shape)
-    whole = offset is None or (tuple(out.shape) == tuple(full_shape) and not any(offset))
-    if whole:
+    if offset is None or (tuple(out.shape) == tuple(full_shape) and not any(offset)):
         blocks = list(range(math.ceil(total / BLOCK)))
 
         def do(b: int) -> None:
             w = _worker()
             w.seek(key, b)
-            lo, hi = b * BLOCK, min(total, (b + 1) * BLOCK)
-            if work == out.dtype:
-                _block_values(w, dist, flat[lo:hi])
-            else:
-                tmp = w.scratch("cast", hi - lo, work)
-                _block_values(w, dist, tmp)
-                flat[lo:hi] = tmp
+            _values_into(w, dist, flat[b * BLOCK : min(total, (b + 1) * BLOCK)], work)
     else:
-        assert offset is not None
         runs = _runs(full_shape, out.shape, offset)
-        first = runs.full_starts // BLOCK
-        last = (runs.full_starts + runs.length - 1) // BLOCK
-        if runs.length > BLOCK:  # a run covers whole blocks between its ends
-            spans = [
-                np.arange(f, g + 1) for f, g in zip(first.tolist(), last.tolist(), strict=True)
-            ]
-            blocks = np.unique(np.concatenate(spans)).tolist()
-        else:  # a run touches at most its first and last block
-            blocks = np.unique(np.concatenate([first, last])).tolist()
+        blocks = _blocks_of(runs)
 
         def do(b: int) -> None:
             w = _worker()
@@ -612,6 +591,30 @@ def fill(
             _scatter(tmp, lo, hi, runs, flat)
 
     _run_all(do, blocks, resolve_threads(threads))
+
+
+def _values_into(
+    w: _Worker, dist: Distribution, target: np.ndarray[Any, Any], work: np.dtype[Any]
+) -> None:
+    """One block's values into ``target``, made in ``work`` (rounded to ``target``'s dtype)."""
+    if work is target.dtype:
+        _block_values(w, dist, target)
+    else:
+        tmp = w.scratch("cast", target.size, work)
+        _block_values(w, dist, tmp)
+        target[...] = tmp
+
+
+def _blocks_of(runs: _Runs) -> list[int]:
+    """The blocks a partition's runs touch, ascending."""
+    first = runs.full_starts // BLOCK
+    last = (runs.full_starts + runs.length - 1) // BLOCK
+    if runs.length > BLOCK:  # a run covers whole blocks between its ends
+        spans = [np.arange(f, g + 1) for f, g in zip(first.tolist(), last.tolist(), strict=True)]
+        blocks: list[int] = np.unique(np.concatenate(spans)).tolist()
+    else:  # a run touches at most its first and last block
+        blocks = np.unique(np.concatenate([first, last])).tolist()
+    return blocks
 
 
 def _scatter(
