@@ -820,12 +820,7 @@ def scan(
     """
     limits = limits or Limits()
     doc = _load(source, format, limits)
-    outer_text = None
-    if _doubled.looks_like_json(doc.data):  # json.dump(model.to_json(), f): the model inside
-        inner = doc.data
-        doc.data = _parse_json(inner, f"{doc.label} (the JSON text inside its string)", limits)
-        outer_text, doc.text = (doc.text, inner) if doc.format == "json" else (None, None)
-        doc.member = "(the JSON string it holds)"
+    outer_text = _unwrap_doubled(doc, limits)
     keras1 = False if doc.format in ("keras", "savedmodel") else _keras1.declared_keras1(doc.data)
     match = None if keys is None else _key_matcher(keys)
     findings = []
@@ -852,37 +847,64 @@ def scan(
             if len(first.also_at) < ALSO_AT_SHOWN:
                 first.also_at += (json_pointer(site.loc),)
             continue
-        finding = Finding(
-            pointer=json_pointer(site.loc),
-            loc=site.loc,
-            attribute=site.attribute,
-            config=site.value,
-            layer=site.layers[-1][0] if site.layers else None,
-            layer_class=site.layers[-1][1] if site.layers else None,
-            layer_path=tuple(name or cls for name, cls in site.layers),
-            keras1_key=site.keras1_key,
-        )
-        try:
-            finding.initializer = get(site.value, custom_objects=custom_objects)
-        except InitializerError as exc:
-            finding.errors = exc.with_prefix(site.loc).errors
+        finding = _finding(site, custom_objects)
         findings.append(finding)
         if seen is not None:
             seen[(site.holder, site.attribute)] = finding
     if doc.text is not None and any(f.errors for f in findings):
-        wanted = {r.loc[:k] for f in findings for r in f.errors for k in range(len(r.loc) + 1)}
-        if doc.format == "json":
-            index = _json_positions(doc.text, wanted)
-        elif doc.format == "toml":
-            index = _toml_positions(doc.text, wanted)
-        else:
-            index = _yaml_positions(doc.text, limits)
-        for finding in findings:
-            located = [_locate(r, index) for r in finding.errors]
-            if outer_text is not None:
-                located = _to_outer(outer_text, doc.text, located)
-            finding.errors = sorted(located, key=lambda r: (r.line or 0, r.column or 0))
+        _locate_errors(doc, findings, outer_text, limits)
     return ScanReport(doc.label, doc.format, findings, doc.member)
+
+
+def _unwrap_doubled(doc: _Document, limits: Limits) -> str | None:
+    """A document that is one JSON string holding a model (``json.dump(model.to_json(), f)``)
+    becomes the model inside; returns the outer text (for positions), if it is JSON text."""
+    if not _doubled.looks_like_json(doc.data):
+        return None
+    inner = doc.data
+    doc.data = _parse_json(inner, f"{doc.label} (the JSON text inside its string)", limits)
+    outer_text, doc.text = (doc.text, inner) if doc.format == "json" else (None, None)
+    doc.member = "(the JSON string it holds)"
+    return outer_text
+
+
+def _finding(site: _Site, custom_objects: Mapping[str, Any] | None) -> Finding:
+    """The finding of one initializer site: its config validated and built, or its errors."""
+    finding = Finding(
+        pointer=json_pointer(site.loc),
+        loc=site.loc,
+        attribute=site.attribute,
+        config=site.value,
+        layer=site.layers[-1][0] if site.layers else None,
+        layer_class=site.layers[-1][1] if site.layers else None,
+        layer_path=tuple(name or cls for name, cls in site.layers),
+        keras1_key=site.keras1_key,
+    )
+    try:
+        finding.initializer = get(site.value, custom_objects=custom_objects)
+    except InitializerError as exc:
+        finding.errors = exc.with_prefix(site.loc).errors
+    return finding
+
+
+def _locate_errors(
+    doc: _Document, findings: list[Finding], outer_text: str | None, limits: Limits
+) -> None:
+    """Give every error its line and column in the document's text (the outer text's, for a
+    doubled JSON document), and sort each finding's errors by them."""
+    assert doc.text is not None
+    wanted = {r.loc[:k] for f in findings for r in f.errors for k in range(len(r.loc) + 1)}
+    if doc.format == "json":
+        index = _json_positions(doc.text, wanted)
+    elif doc.format == "toml":
+        index = _toml_positions(doc.text, wanted)
+    else:
+        index = _yaml_positions(doc.text, limits)
+    for finding in findings:
+        located = [_locate(r, index) for r in finding.errors]
+        if outer_text is not None:
+            located = _to_outer(outer_text, doc.text, located)
+        finding.errors = sorted(located, key=lambda r: (r.line or 0, r.column or 0))
 
 
 def _toml_positions(text: str, wanted: set[Loc]) -> _Positions:
