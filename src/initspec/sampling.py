@@ -93,7 +93,6 @@ TRUNCATION_OVERSAMPLE = 1.055
 
 _M64 = (1 << 64) - 1
 _VERSION_TAG = 0x696E697473706563 ^ 1  # "initspec" in ASCII, xor 1: kept from version 1
-_REFINE_BELOW = np.float32(2.0**-12)
 _REFINE_BITS = (2**23 - 2**11 + 1) << 9  # halves from here up give u1 < 2**-12
 #: relative half-width of the band around 2 stddev where float32 candidates are decided in float64
 GUARD = 2.0**-14
@@ -479,27 +478,23 @@ def _truncated(w: _Worker, out: np.ndarray[Any, Any], stddev: float) -> None:
 
 def _block_values(w: _Worker, dist: Distribution, out: np.ndarray[Any, Any]) -> None:
     """Fill ``out`` (float32, float64 or integer, 1-D contiguous) with one block's values."""
-    if type(dist) is Normal and not dist.truncated and out.dtype is _F32:  # the common case
-        _standard_normal_f32(w, out, dist.stddev)
+    if isinstance(dist, Normal):  # first: a small call's fixed cost is mostly such steps
+        if dist.truncated:
+            _truncated(w, out, dist.stddev)
+        else:
+            _standard_normal(w, out, dist.stddev)
         if dist.mean != 0.0:
-            np.add(out, np.float32(dist.mean), out=out)
+            np.add(out, out.dtype.type(dist.mean), out=out)
     elif isinstance(dist, Uniform):
         _uniform(w, out, dist.low, dist.high)
-    elif isinstance(dist, UniformInt):
-        out[...] = w.gen.integers(dist.low, dist.high, size=out.size, dtype=out.dtype)
-    elif dist.truncated:
-        _truncated(w, out, dist.stddev)
-        if dist.mean != 0.0:
-            np.add(out, out.dtype.type(dist.mean), out=out)
     else:
-        _standard_normal(w, out, dist.stddev)
-        if dist.mean != 0.0:
-            np.add(out, out.dtype.type(dist.mean), out=out)
+        out[...] = w.gen.integers(dist.low, dist.high, size=out.size, dtype=out.dtype)
 
 
 def _work_dtype(dtype: np.dtype[Any], dist: Distribution) -> np.dtype[Any]:
-    """The dtype values are made in: the output's own, or float32 for float16/bfloat16."""
-    if isinstance(dist, UniformInt) or dtype in (_F32, _F64):
+    """The dtype values are made in: the output's own (the same object: callers test it with
+    ``is``), or float32 for float16/bfloat16."""
+    if dtype in (_F32, _F64) or isinstance(dist, UniformInt):
         return dtype
     return _F32
 
@@ -561,8 +556,7 @@ def fill(
     if size == 0:
         return
     key = stream_key(seed)
-    dtype = out.dtype
-    work = dtype if dtype is _F32 or dtype == _F64 else _work_dtype(dtype, dist)
+    work = _work_dtype(out.dtype, dist)
     if offset is None and size <= BLOCK:  # one whole block (small tensors): no task machinery
         if threads is None:
             env_threads()  # a bad setting is an error whatever the size
