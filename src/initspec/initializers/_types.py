@@ -117,17 +117,26 @@ def numpy_scalar(value: Any) -> Any:
     return value
 
 
+def _as_number(value: Any) -> int | float | None:
+    """``value`` as the Python number it is or holds (numpy numbers converted), or ``None``
+    when it is no number (a boolean is not one, nor a string, a complex, a ``Decimal``...)."""
+    value = _plain_number(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return value
+
+
 def _real_number(value: Any) -> Any:
     """What pydantic's strict float takes from Python callers, narrowed to numbers: it accepts
     anything with ``__float__`` (``np.True_``, complex, ``Decimal``, 0-d arrays), which a
     config's number is not. numpy numbers become the Python numbers they hold; the rest is
     refused in pydantic's own words (``float_type``), for the one translator to word."""
-    if type(value) is float or type(value) is int:  # the common case, without a lookup
+    if type(value) is float or type(value) is int:  # the common case, without a call
         return value
-    value = _plain_number(value)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    number = _as_number(value)
+    if number is None:
         raise PydanticKnownError("float_type")
-    return value
+    return number
 
 
 class _FiniteInSchema:
@@ -150,10 +159,8 @@ Number = Annotated[float, BeforeValidator(_real_number), _FiniteInSchema()]
 
 def is_number(value: Any) -> bool:
     """Whether ``value`` would pass as a number: not a bool, and finite."""
-    value = _plain_number(value)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return False
-    return isinstance(value, int) or math.isfinite(value)
+    number = _as_number(value)
+    return number is not None and (isinstance(number, int) or math.isfinite(number))
 
 
 def cross_field_error(at: str, value: Any, type_: str, msg: str) -> InitErrorDetails:
@@ -529,16 +536,15 @@ def array_from(value: Any, dtype: str, loc: tuple[str | int, ...]) -> np.ndarray
 # --- choices -----------------------------------------------------------------------------
 
 
-def choice_error(
-    field: str, got: Any, choices: tuple[str, ...], note: str = ""
-) -> PydanticCustomError:
-    """An ``invalid_choice`` error listing the choices and the closest ones."""
+def choice_error(got: Any, choices: tuple[str, ...], note: str = "") -> PydanticCustomError:
+    """An ``invalid_choice`` error listing the choices and the closest ones (the translator
+    names the field)."""
     listed = ", ".join(repr(c) for c in choices)
     hint = did_you_mean(closest(got, choices, 1))
     return PydanticCustomError(
         "invalid_choice",
         "{field} must be one of {listed}{note}; got {got}{hint}",
-        {"field": field, "listed": listed, "note": note, "got": describe(got), "hint": hint},
+        {"listed": listed, "note": note, "got": describe(got), "hint": hint},
     )
 
 

@@ -264,14 +264,14 @@ def _window_name(value: Any) -> str:
     if isinstance(value, str) and value in _windows.PARAMETRIC_WINDOWS:
         raise PydanticCustomError(
             "invalid_choice",
-            "window {name} needs a parameter, which a config cannot carry; "
+            "{field} {name} needs a parameter, which a config cannot carry; "
             "give the window's values as a list instead",
             {"name": repr(value)},
         )
     hint = did_you_mean(closest(value, list(_windows.WINDOW_ALIASES), 1))
     raise PydanticCustomError(
         "invalid_choice",
-        "window must be a window name such as 'hann' or "
+        "{field} must be a window name such as 'hann' or "
         "'hamming', a list of numbers, or null; got {got}{hint}",
         {"got": describe(value), "hint": hint},
     )

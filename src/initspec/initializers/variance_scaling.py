@@ -75,10 +75,7 @@ def _distribution(value: Any) -> str:
         if folded in DISTRIBUTIONS:
             return folded
     raise choice_error(
-        "distribution",
-        value,
-        DISTRIBUTIONS,
-        " (any letter case; 'normal' means 'truncated_normal')",
+        value, DISTRIBUTIONS, " (any letter case; 'normal' means 'truncated_normal')"
     )
 
 
