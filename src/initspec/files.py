@@ -63,7 +63,6 @@ FORMATS: dict[str, Format] = {
     ".h5": "h5",
     ".hdf5": "h5",
 }
-_LAYER_KEYS = ("layer", "backward_layer", "cell", "cells", "layers")
 #: How many other places of an aliased initializer config a finding names.
 ALSO_AT_SHOWN = 10
 

@@ -38,7 +38,6 @@ __all__ = [
     "compute_fans",
 ]
 
-MODES = ("fan_in", "fan_out", "fan_avg")
 DISTRIBUTIONS = ("uniform", "truncated_normal", "untruncated_normal")
 
 
