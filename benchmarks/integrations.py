@@ -4,9 +4,13 @@
     python benchmarks/integrations.py --write    # also write benchmarks/RESULTS-integrations.md
 
 - ``initspec.torch.init_`` on a float32 4096x4096 CPU tensor against initspec's own
-  ``init(shape, out=buf)`` (both fill existing memory), with ``layout="keras"`` (the tensor is
-  the Keras tensor) and ``layout="torch"`` (a ``Linear`` weight ``(out, in)``: the Keras kernel
-  ``(in, out)`` transposed), and ``torch.nn.init`` for reference.
+  ``init(shape, out=...)`` into the same memory: with ``layout="keras"`` (the tensor is the
+  Keras tensor) against ``out=buf``, and with ``layout="torch"`` (a ``Linear`` weight
+  ``(out, in)``: the Keras kernel ``(in, out)`` transposed) against ``out=weight.numpy().T``
+  (the same transposed view). What the transposed layout itself costs is the row of that
+  ``out=`` fill against the contiguous one; ``torch.nn.init`` is there for reference. The
+  peak of what numpy allocates during ``init_`` of the ``Linear`` weight (``tracemalloc``) is
+  printed under the table.
 - ``InitializerField``: validating a pydantic model with one such field against ``get(dict)``
   of the same Keras 3 config, per call.
 
@@ -19,6 +23,7 @@ from __future__ import annotations
 import argparse
 import platform
 import statistics
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -56,21 +61,29 @@ def fill_rows(name: str, rounds: int) -> list[tuple[str, str, float, float]]:
     tensor = torch.empty(shape)
     weight = torch.nn.Linear(4096, 4096).weight
     buffer = np.empty(shape, np.float32)
+    transposed = np.empty(shape, np.float32).T  # the layout of a Linear weight's Keras kernel
     peer = {
         "glorot_uniform": torch.nn.init.xavier_uniform_,
         "he_normal": torch.nn.init.kaiming_normal_,
     }
     tools: dict[str, Callable[[], Any]] = {
         "out=": lambda: init(shape, out=buffer),
+        "out=.T": lambda: init(shape, out=transposed),
         "keras": lambda: initspec.torch.init_(tensor, init, layout="keras"),
         "torch": lambda: initspec.torch.init_(weight, init),
         "torch.nn.init": lambda: peer[name](tensor),
     }
     t = interleaved(tools, rounds)
-    base = t["out="]
+    base, base_t = t["out="], t["out=.T"]
     return [
         (f"{name}: init_(tensor, layout='keras')", "init(shape, out=buf)", t["keras"], base),
-        (f"{name}: init_(Linear weight), layout='torch'", "init(shape, out=buf)", t["torch"], base),
+        (
+            f"{name}: init_(Linear weight), layout='torch'",
+            "init(shape, out=buf.T)",
+            t["torch"],
+            base_t,
+        ),
+        (f"{name}: init(shape, out=buf.T)", "init(shape, out=buf)", base_t, base),
         (
             f"{name}: init(shape, out=buf)",
             f"torch.nn.init.{peer[name].__name__}",
@@ -78,6 +91,20 @@ def fill_rows(name: str, rounds: int) -> list[tuple[str, str, float, float]]:
             t["torch.nn.init"],
         ),
     ]
+
+
+def peak_bytes(name: str) -> int:
+    """The most numpy holds at once (beyond what it held before) while ``init_`` fills a
+    4096x4096 ``Linear`` weight, once the workers' scratch space exists."""
+    init = initspec.get(name)
+    weight = torch.nn.Linear(4096, 4096).weight
+    initspec.torch.init_(weight, init)
+    tracemalloc.start()
+    try:
+        initspec.torch.init_(weight, init)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
 
 
 def field_rows(rounds: int) -> list[tuple[str, str, float, float]]:
@@ -104,7 +131,7 @@ def field_rows(rounds: int) -> list[tuple[str, str, float, float]]:
     ]
 
 
-def render(rows: list[tuple[str, str, float, float]], rounds: int) -> str:
+def render(rows: list[tuple[str, str, float, float]], rounds: int, peaks: dict[str, int]) -> str:
     lines = [
         "# Integration benchmark results",
         "",
@@ -122,6 +149,12 @@ def render(rows: list[tuple[str, str, float, float]], rounds: int) -> str:
             f"| {what} | {against} | {ours * scale:.1f} {unit} | {theirs * scale:.1f} {unit} | "
             f"{ours / theirs:.2f} |"
         )
+    lines.append("")
+    lines.append(
+        "Peak numpy allocation during init_ of the 4096x4096 Linear weight (64 MiB): "
+        + ", ".join(f"{name} {peak / 2**20:.2f} MiB" for name, peak in peaks.items())
+        + "."
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -132,7 +165,8 @@ def main() -> None:
     args = parser.parse_args()
     rows = fill_rows("glorot_uniform", args.rounds) + fill_rows("he_normal", args.rounds)
     rows += field_rows(args.rounds)
-    text = render(rows, args.rounds)
+    peaks = {name: peak_bytes(name) for name in ("glorot_uniform", "he_normal")}
+    text = render(rows, args.rounds, peaks)
     print(text)
     if args.write:
         (HERE / "RESULTS-integrations.md").write_text(text, encoding="utf-8")

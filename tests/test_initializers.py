@@ -1293,13 +1293,69 @@ def test_out_partition_into_memmap(tmp_path: Any) -> None:
     assert_same_bits(np.asarray(mm), expected[:, :, 3:5, :])
 
 
+def strided_views(
+    shape: tuple[int, ...], dtype: str
+) -> dict[str, tuple[np.ndarray, np.ndarray, tuple[slice, ...] | None]]:
+    """Views of ``shape`` that are not C-contiguous: (view, the buffer it lies in, where).
+
+    Every buffer starts as garbage; ``where`` is the view's region of a bigger buffer (None:
+    the view covers its buffer)."""
+    rank = len(shape)
+    transposed = garbage(shape[::-1], dtype)
+    fortran = np.asfortranarray(garbage(shape, dtype))
+    stepped = garbage(tuple(2 * d + 1 for d in shape), dtype)
+    steps = tuple(slice(1, 2 * d + 1, 2) for d in shape)
+    reversed_ = garbage(shape, dtype)
+    return {
+        "transposed": (transposed.transpose(tuple(range(rank))[::-1]), transposed, None),
+        "fortran": (fortran, fortran, None),
+        "stepped": (stepped[steps], stepped, steps),
+        "reversed": (reversed_[::-1], reversed_, None),
+    }
+
+
+@pytest.mark.parametrize("name", list(OUT_CASES))
+def test_out_may_be_any_view(name: str) -> None:
+    """A transposed, Fortran-order, stepped or reversed view is filled with the values of the
+    contiguous call, nothing outside it is touched, and partitions work the same way."""
+    make, shape, dtype = OUT_CASES[name]
+    init = make()
+    expected = init(shape, dtype)
+    pshape = tuple(max(1, d // 2) for d in shape)
+    offset = tuple(d // 3 for d in shape)
+    for kind, (view, buf, where) in strided_views(shape, dtype).items():
+        assert not view.flags.c_contiguous, kind
+        assert init(shape, dtype, out=view) is view
+        assert_same_bits(view, expected, f"{name} into a {kind} view")
+        if where is not None:
+            outside = np.ones(buf.shape, bool)
+            outside[where] = False
+            untouched = garbage((int(outside.sum()),), dtype)
+            assert_same_bits(buf[outside], untouched, f"{kind}: outside the view")
+    for kind, (view, _, _) in strided_views(pshape, dtype).items():
+        init(shape, dtype, partition_shape=pshape, partition_offset=offset, out=view)
+        assert_same_bits(view, expected[region(offset, pshape)], f"{name} partition, {kind}")
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_strided_out_threads_agree(threads: int) -> None:
+    """Several blocks written into a transposed view from several threads: rows of 700
+    straddle the 65,536-element blocks, so runs start and end mid-row."""
+    init = initspec.TruncatedNormal(seed=12)
+    shape = (300, 700)
+    buf = np.full(shape[::-1], np.nan, np.float32)
+    init(shape, out=buf.T, threads=threads)
+    assert_same_bits(buf.T, init(shape), f"{threads} threads")
+
+
 def test_out_must_fit() -> None:
     init = initspec.RandomNormal(seed=1)
     wrong = {
         "shape": np.empty((3, 5), np.float32),
         "dtype": np.empty((4, 5), np.float64),
-        "strided": np.empty((4, 10), np.float32)[:, ::2],
-        "fortran": np.empty((4, 5), np.float32, order="F"),
+        "self-overlapping": np.lib.stride_tricks.as_strided(
+            np.empty(5, np.float32), shape=(4, 5), strides=(0, 4)
+        ),
         "list": [[0.0] * 5] * 4,
     }
     readonly = np.empty((4, 5), np.float32)

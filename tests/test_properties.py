@@ -599,3 +599,60 @@ def test_array_identifiers_and_numpy_constants_follow_one_rule(
                     values.real if values.dtype.kind == "c" and target.kind != "c" else values
                 ).astype(target)
             assert _same_values(got, want)
+
+
+# --- writing into strided views --------------------------------------------------------------
+
+
+@st.composite
+def _views_and_runs(draw: st.DrawFn) -> tuple[tuple[int, ...], tuple[int, ...], int, int]:
+    """A shape, a permutation of its axes, and a run (start, count) of its C-order elements."""
+    shape = tuple(draw(st.lists(st.integers(1, 6), min_size=1, max_size=4)))
+    order = tuple(draw(st.permutations(range(len(shape)))))
+    size = math.prod(shape)
+    start = draw(st.integers(0, size - 1))
+    count = draw(st.integers(1, size - start))
+    return shape, order, start, count
+
+
+@fuzz_settings(0.25)
+@given(_views_and_runs(), st.booleans())
+def test_write_run_writes_exactly_its_run(
+    case: tuple[tuple[int, ...], tuple[int, ...], int, int], reverse: bool
+) -> None:
+    """``sampling._write_run`` on a permuted (and maybe reversed) view writes the run's
+    elements in the view's C order and nothing else."""
+    from initspec.sampling import _write_run
+
+    shape, order, start, count = case
+    memory = np.full([shape[i] for i in np.argsort(order)], -1.0)
+    view = memory.transpose(order)
+    if reverse:
+        view = view[::-1]
+    assert view.shape == shape
+    expected = np.full(shape, -1.0)
+    values = np.arange(count, dtype=np.float64)
+    expected.reshape(-1)[start : start + count] = values
+    _write_run(view, start, values)
+    assert np.array_equal(view, expected)
+
+
+@fuzz_settings(0.25)
+@given(st.lists(st.integers(1, 5), min_size=1, max_size=4), st.data())
+def test_views_of_own_memory_never_share_it(shape: list[int], data: st.DataObject) -> None:
+    """Slicing with steps and transposing a C array never yields a layout that
+    ``shares_memory_within`` calls overlapping; a zero stride on an axis longer than 1 always
+    does."""
+    from initspec.initializers._calls import shares_memory_within
+
+    base = np.zeros([2 * d for d in shape], np.float32)
+    steps = tuple(slice(None, None, data.draw(st.sampled_from([1, 2, -1]))) for _ in shape)
+    view = base[steps].transpose(data.draw(st.permutations(range(len(shape)))))
+    assert not shares_memory_within(view.shape, view.strides, view.itemsize)
+    longer = [i for i, n in enumerate(view.shape) if n > 1]
+    if not longer:  # one element: no layout can share
+        return
+    axis = data.draw(st.sampled_from(longer))
+    strides = list(view.strides)
+    strides[axis] = 0
+    assert shares_memory_within(view.shape, strides, view.itemsize)

@@ -144,12 +144,48 @@ def test_keras_layout_and_views() -> None:
     itorch.init_(tensor, identifier, layout="keras")
     assert np.array_equal(_np(tensor), initspec.get(identifier)((3, 4, 5)))
     base = torch.zeros(5, 8)
-    view = base.T  # not contiguous: filled through a copy, the base sees the values
+    view = base.T  # not contiguous: filled in place, the base sees the values
     itorch.init_(view, identifier, layout="keras")
     assert np.array_equal(_np(base).T, initspec.get(identifier)((8, 5)))
     column = torch.zeros(4, 3)[:, 1]
     itorch.init_(column, identifier)
     assert np.array_equal(_np(column), initspec.get(identifier)((4,)))
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_a_permuted_weight_is_filled_in_its_own_memory(
+    dtype: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Linear weight several blocks large gets the transposed Keras kernel without a
+    temporary of its size: each block goes from a worker's scratch space into its place."""
+    import tracemalloc
+
+    monkeypatch.setenv("INITSPEC_NUM_THREADS", "2")
+    identifier = {"class_name": "GlorotUniform", "config": {"seed": 21}}
+    # 122 blocks of the stream; a worker's transient memory is a few blocks, whatever the size
+    weight = nn.Linear(4000, 2000, dtype=getattr(torch, dtype)).weight
+    expected = initspec.get(identifier)((4000, 2000), dtype).T
+    itorch.init_(weight, identifier)  # scratch space made once, outside the measurement
+    weight.data.zero_()
+    tracemalloc.start()
+    try:
+        itorch.init_(weight, identifier)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert np.array_equal(_np(weight), expected)
+    assert peak < weight.numel() * weight.element_size() / 4, peak
+
+
+def test_a_slice_of_a_weight_gets_its_own_keras_kernel() -> None:
+    identifier = {"class_name": "HeNormal", "config": {"seed": 22}}
+    base = torch.full((9, 40), -1.0)
+    part = base[2:7, 5:35:3]  # (5, 10): a non-contiguous view of (out, in) memory
+    itorch.init_(part, identifier)
+    assert np.array_equal(_np(part), initspec.get(identifier)((10, 5)).T)
+    outside = torch.ones_like(base, dtype=torch.bool)
+    outside[2:7, 5:35:3] = False
+    assert bool((base[outside] == -1.0).all())
 
 
 def test_other_devices_go_through_copy() -> None:
@@ -191,6 +227,11 @@ def test_plain_callables_are_called_with_the_keras_shape() -> None:
             ("config", "sed"),
         ),
         (lambda: itorch.keras_init_(object()), "invalid_argument", ("module",)),
+        (  # expand(): four rows that are one row of memory
+            lambda: itorch.init_(torch.zeros(3).expand(4, 3), "ones"),
+            "invalid_argument",
+            ("tensor",),
+        ),
     ],
 )
 def test_errors_are_initializer_errors(call: Any, code: str, loc: tuple[Any, ...]) -> None:

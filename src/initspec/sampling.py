@@ -539,9 +539,12 @@ def fill(
     offset: Sequence[int] | None = None,
     threads: int | None = None,
 ) -> None:
-    """Fill ``out`` (C-contiguous) with the part of the seeded random tensor it covers.
+    """Fill ``out`` with the part of the seeded random tensor it covers.
 
     ``out`` has the shape of the full tensor, or of the partition that starts at ``offset``.
+    It may be any view whose elements do not share memory (a transposed one, say): each
+    block is made in the worker's scratch space and written into its place, so no temporary
+    of the tensor is made.
 
     >>> import numpy as np
     >>> full = np.empty((4, 6), np.float32)
@@ -551,10 +554,10 @@ def fill(
     >>> bool((part == full[:, 3:5]).all())
     True
     """
-    flat = out.reshape(-1)
-    size = flat.size
+    size = out.size
     if size == 0:
         return
+    flat = out.reshape(-1) if out.flags.c_contiguous else None  # None: a strided view
     key = stream_key(seed)
     work = _work_dtype(out.dtype, dist)
     if offset is None and size <= BLOCK:  # one whole block (small tensors): no task machinery
@@ -562,7 +565,12 @@ def fill(
             env_threads()  # a bad setting is an error whatever the size
         w = _worker()
         w.seek(key, 0)
-        _values_into(w, dist, flat, work)
+        if flat is not None:
+            _values_into(w, dist, flat, work)
+        else:
+            tmp = w.scratch("part", size, work)
+            _block_values(w, dist, tmp)
+            out[...] = tmp.reshape(out.shape)
         return
     total = math.prod(full_shape)
     if offset is None or (tuple(out.shape) == tuple(full_shape) and not any(offset)):
@@ -571,7 +579,13 @@ def fill(
         def do(b: int) -> None:
             w = _worker()
             w.seek(key, b)
-            _values_into(w, dist, flat[b * BLOCK : min(total, (b + 1) * BLOCK)], work)
+            lo, hi = b * BLOCK, min(total, (b + 1) * BLOCK)
+            if flat is not None:
+                _values_into(w, dist, flat[lo:hi], work)
+            else:
+                tmp = w.scratch("part", hi - lo, work)
+                _block_values(w, dist, tmp)
+                _write_run(out, lo, tmp)
     else:
         runs = _runs(full_shape, out.shape, offset)
         blocks = _blocks_of(runs)
@@ -582,7 +596,7 @@ def fill(
             lo, hi = b * BLOCK, min(total, (b + 1) * BLOCK)
             tmp = w.scratch("part", hi - lo, work)
             _block_values(w, dist, tmp)
-            _scatter(tmp, lo, hi, runs, flat)
+            _scatter(tmp, lo, hi, runs, out)
 
     _run_all(do, blocks, resolve_threads(threads))
 
@@ -612,9 +626,9 @@ def _blocks_of(runs: _Runs) -> list[int]:
 
 
 def _scatter(
-    values: np.ndarray[Any, Any], lo: int, hi: int, runs: _Runs, flat: np.ndarray[Any, Any]
+    values: np.ndarray[Any, Any], lo: int, hi: int, runs: _Runs, out: np.ndarray[Any, Any]
 ) -> None:
-    """Copy the parts of the runs that lie in ``[lo, hi)`` from ``values`` into ``flat``."""
+    """Copy the parts of the runs that lie in ``[lo, hi)`` from ``values`` into ``out``."""
     i0 = int(np.searchsorted(runs.full_starts, lo - runs.length, side="right"))
     i1 = int(np.searchsorted(runs.full_starts, hi, side="left"))
     if i1 <= i0:
@@ -625,13 +639,48 @@ def _scatter(
         for s, o in zip(starts.tolist(), outs.tolist(), strict=True):
             a, z = max(s, lo), min(s + runs.length, hi)
             if a < z:
-                flat[o + (a - s) : o + (z - s)] = values[a - lo : z - lo]
+                _write_run(out, o + (a - s), values[a - lo : z - lo])
         return
     # many short runs: one vectorised gather
     pos = starts[:, None] + np.arange(runs.length, dtype=np.int64)[None, :]
     dst = outs[:, None] + np.arange(runs.length, dtype=np.int64)[None, :]
     inside = (pos >= lo) & (pos < hi)
-    flat[dst[inside]] = values[pos[inside] - lo]
+    target = out.reshape(-1) if out.flags.c_contiguous else out.flat
+    target[dst[inside]] = values[pos[inside] - lo]
+
+
+def _write_run(out: np.ndarray[Any, Any], start: int, values: np.ndarray[Any, Any]) -> None:
+    """Write ``values`` over the elements ``start, start + 1, ...`` of ``out`` in C order.
+
+    ``out`` may be any view: the run is cut into at most two partial pieces per axis and the
+    whole sub-arrays between them, each written with one assignment (for a transposed matrix
+    and a block of whole rows, one assignment).
+
+    >>> out = np.zeros((3, 4)).T  # a view of shape (4, 3)
+    >>> _write_run(out, 2, np.arange(1.0, 6.0)); out.tolist()
+    [[0.0, 0.0, 1.0], [2.0, 3.0, 4.0], [5.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
+    """
+    count = values.size
+    if out.ndim <= 1:
+        out[start : start + count] = values
+        return
+    inner = math.prod(out.shape[1:])
+    first, skip = divmod(start, inner)
+    last, rest = divmod(start + count, inner)
+    if first == last:  # within one sub-array
+        _write_run(out[first], skip, values)
+        return
+    done = 0
+    if skip:  # the tail of a sub-array
+        done = inner - skip
+        _write_run(out[first], skip, values[:done])
+        first += 1
+    if last > first:  # whole sub-arrays
+        whole = (last - first) * inner
+        out[first:last] = values[done : done + whole].reshape((last - first, *out.shape[1:]))
+        done += whole
+    if rest:  # the head of the next
+        _write_run(out[last], 0, values[done:])
 
 
 _pool_lock = threading.Lock()

@@ -31,7 +31,7 @@ import numpy as np
 from ._adapters import initializer_of, require, reseeded
 from .errors import InitializerError, describe
 from .initializers import Initializer, Ones, Orthogonal, RandomUniform, Zeros
-from .initializers._calls import call_error, check_shape
+from .initializers._calls import call_error, check_shape, shares_memory_within
 from .initializers.base import Filler
 from .initializers.variance_scaling import GlorotUniform
 from .sampling import derive_seed
@@ -89,6 +89,11 @@ def _to_torch_order(rank: int) -> tuple[int, ...]:
     return (rank - 1, rank - 2, *range(rank - 2))
 
 
+def _to_keras_order(rank: int) -> tuple[int, ...]:
+    """The inverse of :func:`_to_torch_order`: PyTorch's ``(a, b, *k)`` as ``(*k, b, a)``."""
+    return (*range(2, rank), 1, 0)
+
+
 def init_(tensor: torch.Tensor, identifier: Any, *, layout: Layout = "torch") -> torch.Tensor:
     """Fill ``tensor`` in place (no autograd history) with the initializer ``identifier``
     means, and return it.
@@ -98,6 +103,12 @@ def init_(tensor: torch.Tensor, identifier: Any, *, layout: Layout = "torch") ->
     permuted to PyTorch's layout; ``layout="keras"`` fills the tensor as its own shape says.
     bfloat16 tensors get the float32 values rounded to nearest-even (as initspec's own
     bfloat16 does).
+
+    A CPU float16/32/64 tensor is filled in its own memory, whatever its strides: it is
+    passed to initspec's ``out=`` as the view that is its Keras tensor (for a ``Linear``
+    weight, ``weight.numpy().T``), so no temporary of its size is made. Other devices and
+    bfloat16 receive one copy of the Keras tensor. A tensor whose elements share memory (an
+    ``expand()``-ed view) cannot hold the values and is an ``InitializerError``.
     """
     if not isinstance(tensor, torch.Tensor):
         raise call_error(
@@ -115,18 +126,29 @@ def init_(tensor: torch.Tensor, identifier: Any, *, layout: Layout = "torch") ->
             f"got {tensor.dtype}",
             str(tensor.dtype),
         )
+    strided = tensor.layout == torch.strided
+    if strided and shares_memory_within(tuple(tensor.shape), tensor.stride(), 1):
+        raise call_error(
+            ("tensor",),
+            "invalid_argument",
+            f"init_ cannot fill a tensor whose elements share memory (strides {tensor.stride()} "
+            f"for shape {tuple(tensor.shape)}, as expand() makes); fill the tensor it views",
+            list(tensor.shape),
+        )
     init = initializer_of(identifier, "init_")
     np_dtype = _NUMPY_DTYPES.get(tensor.dtype, np.float32)  # bfloat16: float32, rounded by copy_
     permuted = layout == "torch" and len(shape) >= 2
     with torch.no_grad():
         if (
-            not permuted
+            strided
             and tensor.device.type == "cpu"
             and tensor.dtype in _NUMPY_DTYPES
-            and tensor.is_contiguous()
             and isinstance(init, Filler)
         ):
-            init(shape, np_dtype, out=tensor.detach().numpy())  # straight into its memory
+            view = tensor.detach().numpy()  # its memory, in any layout
+            if permuted:
+                view = view.transpose(_to_keras_order(len(shape)))
+            init(shape, np_dtype, out=view)  # each block straight into its place
             _written(tensor)
             return tensor
         values = _values(init, shape, np_dtype)

@@ -32,6 +32,7 @@ __all__ = [
     "partition",
     "region",
     "resolve_dtype",
+    "shares_memory_within",
 ]
 
 
@@ -209,11 +210,33 @@ def check_out(out: Any, shape: tuple[int, ...], dtype: np.dtype[Any]) -> None:
         problems.append(f"shape {out.shape} instead of {shape}")
     if out.dtype != dtype:
         problems.append(f"dtype {out.dtype.name} instead of {dtype.name}")
-    if not flags.c_contiguous:
-        problems.append("it is not C-contiguous")
     if not flags.writeable:
         problems.append("it is read-only")
+    if not flags.c_contiguous and shares_memory_within(out.shape, out.strides, out.itemsize):
+        problems.append(
+            f"its elements share memory (strides {out.strides} for shape {out.shape}), so "
+            "it cannot hold a tensor"
+        )
     if problems:
         raise call_error(
             ("out",), "invalid_argument", "out= does not fit: " + "; ".join(problems), None
         )
+
+
+def shares_memory_within(shape: Sequence[int], strides: Sequence[int], itemsize: int) -> bool:
+    """Whether a strided layout may map two elements to one place (as ``broadcast_to`` and
+    ``expand`` views do).
+
+    Sorted by stride, each axis must step over everything the smaller ones span: true of
+    every view made by slicing, transposing or reshaping memory of its own, and the layouts
+    that fail it are treated as sharing.
+
+    >>> shares_memory_within((4, 3), (4, 16), 4), shares_memory_within((4, 3), (0, 4), 4)
+    (False, True)
+    """
+    span = itemsize
+    for stride, size in sorted((abs(st), n) for st, n in zip(strides, shape, strict=True) if n > 1):
+        if stride < span:
+            return True
+        span = stride * size
+    return False

@@ -194,9 +194,9 @@ class Identity(Initializer[IdentityConfig]):
         rows, cols = out.shape
         out[...] = 0
         count = min(rows, cols - k) if k >= 0 else min(rows + k, cols)
-        if count > 0:
-            start = k if k >= 0 else -k * cols
-            out.reshape(-1)[start : start + count * (cols + 1) : cols + 1] = self._config.gain
+        if count > 0:  # out may be a strided view: index its diagonal, do not reshape it
+            steps = np.arange(count)
+            out[steps + max(-k, 0), steps + max(k, 0)] = self._config.gain
 
 
 # --- arrays given as identifiers ---------------------------------------------------------
