@@ -23,6 +23,7 @@ import initspec
 import initspec.project
 from helpers import MISSING, pointer_of, resolve
 from initspec import ErrorRecord, InitializerError
+from initspec.initializers import _calls
 from initspec.initializers._types import Seed
 from initspec.limits import SEED_MAX, SEED_MIN
 
@@ -732,6 +733,8 @@ def test_a_dtype_problem_inside_a_config_is_a_config_error_at_its_dtype(
     # bfloat16 without ml_dtypes: once an "initializer call" error wrapped in value_error at
     # the array object; a config error at the array's own dtype key, with the install hint
     monkeypatch.setitem(sys.modules, "ml_dtypes", None)  # import ml_dtypes fails
+    # and no dtype resolved by an earlier test is remembered (the cache outlives sys.modules)
+    monkeypatch.setattr(_calls, "_RESOLVED", {})
     identifier = cfg("Constant", value=_array("__numpy__", [1.0], "bfloat16"))
     rec = check_config_error(
         identifier, "invalid_dtype", ("config", "value", "config", "dtype"), "ml_dtypes"

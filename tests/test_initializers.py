@@ -1337,6 +1337,22 @@ def test_out_may_be_any_view(name: str) -> None:
         assert_same_bits(view, expected[region(offset, pshape)], f"{name} partition, {kind}")
 
 
+@pytest.mark.parametrize("name", list(OUT_CASES))
+def test_out_in_the_other_byte_order(name: str) -> None:
+    """A byte-swapped out= (a big-endian file's memmap, say) holds the same values; before,
+    it was refused with "dtype float32 instead of float32"."""
+    make, shape, dtype = OUT_CASES[name]
+    init = make()
+    expected = init(shape, dtype)
+    swapped = np.dtype(dtype).newbyteorder()
+    for out in (
+        garbage(shape, dtype).astype(swapped),
+        garbage(shape[::-1], dtype).astype(swapped).T,
+    ):
+        assert init(shape, out=out) is out
+        assert_same_bits(out.astype(dtype), expected, f"{name} in {swapped.str}")
+
+
 @pytest.mark.parametrize("threads", [1, 2, 3])
 def test_strided_out_threads_agree(threads: int) -> None:
     """Several blocks written into a transposed view from several threads: rows of 700

@@ -208,7 +208,7 @@ def check_out(out: Any, shape: tuple[int, ...], dtype: np.dtype[Any]) -> None:
     problems = []
     if out.shape != shape:
         problems.append(f"shape {out.shape} instead of {shape}")
-    if out.dtype != dtype:
+    if (out.dtype if out.dtype.isnative else out.dtype.newbyteorder("=")) != dtype:
         problems.append(f"dtype {out.dtype.name} instead of {dtype.name}")
     if not flags.writeable:
         problems.append("it is read-only")
