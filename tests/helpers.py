@@ -167,6 +167,13 @@ def outcome(fn: Any, value: Any) -> Any:
     return result
 
 
+def first_error(call: Any) -> tuple[str, tuple[Any, ...]]:
+    """The type and loc of the first record of the InitializerError ``call()`` raises."""
+    with pytest.raises(initspec.InitializerError) as info:
+        call()
+    return info.value.errors[0].type, info.value.errors[0].loc
+
+
 #: A built-in class whose config has each field, for tests that put a value into a field.
 CLASS_WITH_FIELD: dict[str, str] = {
     "seed": "RandomNormal",

@@ -12,6 +12,7 @@ jnp = jax.numpy
 
 import initspec  # noqa: E402
 import initspec.jax as ijax  # noqa: E402
+from helpers import first_error  # noqa: E402
 
 IDENTIFIERS: list[Any] = [
     "glorot_uniform",
@@ -137,6 +138,4 @@ def test_float64_follows_jax_x64_setting() -> None:
     ],
 )
 def test_errors_are_initializer_errors(call: Any, code: str, loc: tuple[Any, ...]) -> None:
-    with pytest.raises(initspec.InitializerError) as info:
-        call()
-    assert (info.value.errors[0].type, info.value.errors[0].loc) == (code, loc)
+    assert first_error(call) == (code, loc)

@@ -16,6 +16,7 @@ torch = pytest.importorskip("torch", reason="torch is not installed (the test ex
 
 import initspec  # noqa: E402
 import initspec.torch as itorch  # noqa: E402
+from helpers import first_error  # noqa: E402
 from initspec.sampling import derive_seed  # noqa: E402
 
 nn = torch.nn
@@ -235,9 +236,7 @@ def test_plain_callables_are_called_with_the_keras_shape() -> None:
     ],
 )
 def test_errors_are_initializer_errors(call: Any, code: str, loc: tuple[Any, ...]) -> None:
-    with pytest.raises(initspec.InitializerError) as info:
-        call()
-    assert (info.value.errors[0].type, info.value.errors[0].loc) == (code, loc)
+    assert first_error(call) == (code, loc)
 
 
 def test_an_unmappable_layout_leaves_the_tensor_alone() -> None:
