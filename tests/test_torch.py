@@ -178,6 +178,22 @@ def test_a_permuted_weight_is_filled_in_its_own_memory(
     assert peak < weight.numel() * weight.element_size() / 4, peak
 
 
+@pytest.mark.parametrize(
+    ("shape", "memory_format"),
+    [((64, 32, 3, 3), "channels_last"), ((8, 4, 3, 3, 3), "channels_last_3d")],
+)
+def test_channels_last_weights_get_the_same_values(
+    shape: tuple[int, ...], memory_format: str
+) -> None:
+    identifier = {"class_name": "HeNormal", "config": {"seed": 23}}
+    weight = torch.empty(shape).to(memory_format=getattr(torch, memory_format))
+    assert not weight.is_contiguous()
+    itorch.init_(weight, identifier)
+    kernel = initspec.get(identifier)(itorch.keras_shape(shape))
+    rank = len(shape)
+    assert np.array_equal(_np(weight), np.transpose(kernel, (rank - 1, rank - 2, *range(rank - 2))))
+
+
 def test_a_slice_of_a_weight_gets_its_own_keras_kernel() -> None:
     identifier = {"class_name": "HeNormal", "config": {"seed": 22}}
     base = torch.full((9, 40), -1.0)
