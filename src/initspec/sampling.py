@@ -568,9 +568,7 @@ def fill(
         if flat is not None:
             _values_into(w, dist, flat, work)
         else:
-            tmp = w.scratch("part", size, work)
-            _block_values(w, dist, tmp)
-            out[...] = tmp.reshape(out.shape)
+            _values_apart(w, dist, out, 0, size, work)
         return
     total = math.prod(full_shape)
     if offset is None or (tuple(out.shape) == tuple(full_shape) and not any(offset)):
@@ -583,9 +581,7 @@ def fill(
             if flat is not None:
                 _values_into(w, dist, flat[lo:hi], work)
             else:
-                tmp = w.scratch("part", hi - lo, work)
-                _block_values(w, dist, tmp)
-                _write_run(out, lo, tmp)
+                _values_apart(w, dist, out, lo, hi - lo, work)
     else:
         runs = _runs(full_shape, out.shape, offset)
         blocks = _blocks_of(runs)
@@ -611,6 +607,21 @@ def _values_into(
         tmp = w.scratch("cast", target.size, work)
         _block_values(w, dist, tmp)
         target[...] = tmp
+
+
+def _values_apart(
+    w: _Worker,
+    dist: Distribution,
+    out: np.ndarray[Any, Any],
+    start: int,
+    count: int,
+    work: np.dtype[Any],
+) -> None:
+    """One block's ``count`` values made in scratch space, then written over the elements
+    ``start, start + 1, ...`` (C order) of ``out``, a view in any layout."""
+    tmp = w.scratch("part", count, work)
+    _block_values(w, dist, tmp)
+    _write_run(out, start, tmp)
 
 
 def _blocks_of(runs: _Runs) -> list[int]:
