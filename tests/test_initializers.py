@@ -1353,6 +1353,21 @@ def test_out_in_the_other_byte_order(name: str) -> None:
         assert_same_bits(out.astype(dtype), expected, f"{name} in {swapped.str}")
 
 
+def test_a_byte_swapped_out_counts_its_native_copy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A native out= needs no memory of the call's own; a byte-swapped one needs its native
+    copy, which the memory bound counts, whole or partition."""
+    init = initspec.RandomNormal(seed=1)
+    expected = init((5, 6))
+    monkeypatch.setenv("INITSPEC_MAX_BYTES", "100")
+    init((5, 6), out=np.empty((5, 6), np.float32))  # 120 bytes, in the caller's memory
+    for kwargs in ({}, {"partition_shape": (5, 6), "partition_offset": (0, 0)}):
+        swapped = np.empty((5, 6), np.dtype(np.float32).newbyteorder())
+        assert error_types(lambda kw=kwargs, o=swapped: init((5, 6), out=o, **kw)) == ["too_large"]
+    small = np.empty((4, 6), np.dtype(np.float32).newbyteorder())  # 96 bytes: within it
+    init((5, 6), partition_shape=(4, 6), partition_offset=(1, 0), out=small)
+    assert_same_bits(small.astype(np.float32), expected[1:])
+
+
 @pytest.mark.parametrize("threads", [1, 2, 3])
 def test_strided_out_threads_agree(threads: int) -> None:
     """Several blocks written into a transposed view from several threads: rows of 700

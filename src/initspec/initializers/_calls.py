@@ -194,7 +194,10 @@ class Call(NamedTuple):
         out[...] = whole if offset is None else whole[region(offset, out.shape)]
 
 
-def check_out(out: Any, shape: tuple[int, ...], dtype: np.dtype[Any]) -> None:
+def check_out(out: Any, shape: tuple[int, ...], dtype: np.dtype[Any]) -> bool:
+    """Refuse an ``out=`` that cannot hold the call's tensor (wrong shape or dtype, read-only,
+    elements sharing memory); any layout will do. True when ``out`` is in the other byte
+    order, so the values must be made in native order and assigned."""
     if not isinstance(out, np.ndarray):
         raise call_error(
             ("out",),
@@ -204,7 +207,7 @@ def check_out(out: Any, shape: tuple[int, ...], dtype: np.dtype[Any]) -> None:
         )
     flags = out.flags
     if out.shape == shape and out.dtype == dtype and flags.c_contiguous and flags.writeable:
-        return
+        return False
     problems = []
     if out.shape != shape:
         problems.append(f"shape {out.shape} instead of {shape}")
@@ -221,6 +224,7 @@ def check_out(out: Any, shape: tuple[int, ...], dtype: np.dtype[Any]) -> None:
         raise call_error(
             ("out",), "invalid_argument", "out= does not fit: " + "; ".join(problems), None
         )
+    return not out.dtype.isnative
 
 
 def shares_memory_within(shape: Sequence[int], strides: Sequence[int], itemsize: int) -> bool:

@@ -135,9 +135,7 @@ class Filler:
                 f"{dt.name}), more than numpy can address (2**63 - 1 bytes)",
                 list(full),
             )
-        # an out= in the other byte order is filled through a native array of its size
-        swapped = out is not None and isinstance(out, np.ndarray) and not out.dtype.isnative
-        output = math.prod(part) * dt.itemsize if out is None or swapped else 0
+        output = math.prod(part) * dt.itemsize if out is None else 0
         work = self.work_bytes(full, dt)
         if output + work and output + work > max_tensor_bytes():  # nothing to bound: no lookup
             needs = f"the array would take {output:,} bytes" if output else "the call"
@@ -151,13 +149,16 @@ class Filler:
             )
         if out is None:
             out = np.empty(part, dt)
-        else:
-            check_out(out, part, dt)
-            if swapped:  # made in native order, then assigned: numpy swaps the bytes
-                native = np.empty(part, dt)
-                self._fill(tuple.__new__(Call, (native, full, offset, threads)))
-                out[...] = native
-                return out
+        elif check_out(out, part, dt):  # the other byte order: made natively (within the
+            # memory bound, as a call without out= is), then assigned, numpy swapping the bytes
+            out[...] = self(
+                full,
+                dt,
+                partition_shape=None if offset is None else part,
+                partition_offset=offset,
+                threads=threads,
+            )
+            return out
         # tuple.__new__ builds the Call without NamedTuple's Python-level __new__ (a third of
         # a microsecond): a small call's fixed cost stays what it was with four arguments
         self._fill(tuple.__new__(Call, (out, full, offset, threads)))
