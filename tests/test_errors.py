@@ -217,6 +217,27 @@ def test_missing_or_null_config_means_the_defaults(identifier: dict[str, Any]) -
     assert repr(identifier) == before
 
 
+def zeros_class(name: str, fields: dict[str, tuple[Any, Any]]) -> Any:
+    """A user initializer class ``name`` (all zeros) whose config model has ``fields``, each
+    an (annotation, default) pair."""
+    config_model = type(
+        f"{name}Config",
+        (initspec.InitializerConfig,),
+        {
+            "__annotations__": {key: annotation for key, (annotation, _) in fields.items()},
+            **{key: default for key, (_, default) in fields.items()},
+        },
+    )
+
+    cls = type(name, (initspec.Initializer,), {"generate": _zeros})
+    cls.config_model = config_model
+    return cls
+
+
+def _zeros(self: Any, shape: Any, dtype: Any) -> Any:
+    return np.zeros(shape, dtype)
+
+
 def test_a_user_class_with_required_arguments_still_needs_its_config() -> None:
     class Needs(initspec.Initializer):  # type: ignore[type-arg]
         class config_model(initspec.InitializerConfig):
@@ -449,17 +470,7 @@ def test_a_user_fields_range_is_read_from_its_constraints(
     low: int, high: int, value: int, written: str
 ) -> None:
     """Both bounds of a ``Field(ge=..., le=...)`` are named, whichever one the value broke."""
-    config_model = type(
-        "RangeConfig",
-        (initspec.InitializerConfig,),
-        {"__annotations__": {"count": int}, "count": pydantic.Field(low, ge=low, le=high)},
-    )
-
-    class Ranged(initspec.Initializer):
-        def generate(self, shape: Any, dtype: Any) -> Any:
-            return np.zeros(shape, dtype)
-
-    Ranged.config_model = config_model
+    Ranged = zeros_class("Ranged", {"count": (int, pydantic.Field(low, ge=low, le=high))})
     rec = only(error_from(Ranged, count=value))
     check(rec, "out_of_range", ("count",), written, input_=value)
 
@@ -1081,17 +1092,7 @@ def test_no_union_tag_in_a_user_models_pointers(
     field: str, annotation: Any, bad: Any, count: int
 ) -> None:
     """Every record of a registered class's bad config points at a value of the document."""
-    config_model = type(
-        "TaggedConfig",
-        (initspec.InitializerConfig,),
-        {"__annotations__": {field: annotation}, field: None},
-    )
-
-    class Tagged(initspec.Initializer):
-        def generate(self, shape: Any, dtype: Any) -> Any:
-            return np.zeros(shape, dtype)
-
-    Tagged.config_model = config_model
+    Tagged = zeros_class("Tagged", {field: (annotation, None)})
     initspec.register(package="errors")(Tagged)
     try:
         identifier = {"class_name": "errors>Tagged", "config": {field: bad}}
